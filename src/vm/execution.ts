@@ -1,0 +1,266 @@
+/**
+ * The state of one program run: registers, pc, call frames and budget. The hot loop
+ * lives in `interpret.ts`; this class holds what it reads and writes, the memory
+ * checks, calls and the single-step API the debugger uses.
+ *
+ * Registers are two Int32Arrays of low and high halves: no BigInt on the hot path.
+ */
+import type { AddressSpace, Region } from './memory.js';
+import type { HelperRegistry } from './helpers.js';
+import type { PreparedProgram } from './program.js';
+import { VmError, VmErrorCode } from './errors.js';
+import { toBigUint } from './u64.js';
+import { interpret } from './interpret.js';
+
+/** Bytes of stack per frame (Linux's MAX_BPF_STACK). */
+export const STACK_FRAME_SIZE = 512;
+/** Frames a program may have live at once, the entry frame included (Linux's MAX_CALL_FRAMES). */
+export const MAX_CALL_FRAMES = 8;
+/** Instructions a run may execute unless told otherwise. */
+export const DEFAULT_BUDGET = 100_000_000;
+/**
+ * High word of a code address (`lddw src=4`): it can never be a memory address
+ * (those fit in 32 bits) nor a small helper id, so `callx` tells them apart.
+ */
+export const CODE_ADDRESS_TAG = 0x00c0de00;
+/** A frame whose return pc is this was entered from the host (a helper callback). */
+const RETURN_TO_HOST = -1;
+
+export interface ExecutionOptions {
+  /** Initial r1-r5 (missing ones are 0). */
+  readonly args?: readonly (bigint | number)[];
+  /** Instruction budget (default 100,000,000). Exceeding it is an error. */
+  readonly budget?: number;
+  /** Check every access against the region table (default true). */
+  readonly checked?: boolean;
+  /** The packet legacy loads (LD_ABS / LD_IND) read from. */
+  readonly packet?: { readonly address: number; readonly length: number };
+}
+
+export interface RunResult {
+  readonly r0: bigint;
+  /** Instructions executed (an lddw counts once). */
+  readonly executed: number;
+}
+
+export class Execution {
+  readonly lo = new Int32Array(11);
+  readonly hi = new Int32Array(11);
+  pc = 0;
+  /** Frames below the current one (0 in the entry function). */
+  depth = 0;
+  executed = 0;
+  /** Instructions left in the budget. */
+  remaining: number;
+  done = false;
+  readonly checked: boolean;
+  readonly stack: Region;
+  readonly packet: { readonly address: number; readonly length: number } | undefined;
+  readonly returnPc = new Int32Array(MAX_CALL_FRAMES);
+  /** r6-r9 of each caller: 8 int32 (lo, hi pairs) per frame. */
+  readonly saved = new Int32Array(MAX_CALL_FRAMES * 8);
+  // Last regions that passed the check, for reads and writes: most accesses hit them.
+  rs = 0; re = 0; ws = 0; we = 0;
+
+  constructor(
+    readonly program: PreparedProgram,
+    readonly space: AddressSpace,
+    readonly helpers: HelperRegistry,
+    options: ExecutionOptions = {},
+  ) {
+    this.remaining = options.budget ?? DEFAULT_BUDGET;
+    if (!(this.remaining >= 0)) throw new VmError(VmErrorCode.BAD_ARGUMENT, `budget ${options.budget} is not a count`);
+    this.checked = options.checked ?? true;
+    this.packet = options.packet;
+    this.stack = space.alloc(STACK_FRAME_SIZE * MAX_CALL_FRAMES, { name: 'stack', align: 16 });
+    const args = options.args ?? [];
+    if (args.length > 5) throw new VmError(VmErrorCode.BAD_ARGUMENT, `${args.length} arguments given; r1-r5 hold at most 5`);
+    args.forEach((v, i) => this.setRegister(i + 1, v));
+    this.setFramePointer();
+    this.resetCache();
+  }
+
+  /** Runs to completion (or to the budget) and returns r0. */
+  run(): RunResult {
+    while (!this.done) {
+      if (this.remaining <= 0) this.budgetExceeded();
+      interpret(this, this.remaining);
+    }
+    return { r0: this.register(0), executed: this.executed };
+  }
+
+  /** Executes one instruction; returns true once the program has exited. */
+  step(): boolean {
+    if (this.done) return true;
+    if (this.remaining <= 0) this.budgetExceeded();
+    interpret(this, 1);
+    return this.done;
+  }
+
+  /** Register n as an unsigned 64-bit value. */
+  register(n: number): bigint {
+    return toBigUint(this.lo[n]!, this.hi[n]!);
+  }
+
+  /** All eleven registers, r0-r10. */
+  registers(): bigint[] {
+    return Array.from({ length: 11 }, (_, n) => this.register(n));
+  }
+
+  setRegister(n: number, value: bigint | number): void {
+    const v = BigInt.asUintN(64, BigInt(value));
+    this.lo[n] = Number(BigInt.asIntN(32, v));
+    this.hi[n] = Number(BigInt.asIntN(32, v >> 32n));
+  }
+
+  /** The bytes of a stack frame (default: the current one), copied. */
+  frameBytes(depth = this.depth): Uint8Array {
+    const top = this.stack.end - depth * STACK_FRAME_SIZE;
+    return this.space.read(top - STACK_FRAME_SIZE, STACK_FRAME_SIZE);
+  }
+
+  /** Returns the stack to the address space; the execution cannot run after this. */
+  release(): void {
+    this.done = true;
+    this.space.release(this.stack);
+  }
+
+  /** Checks a read of `size` bytes at (a, hi) and returns the 32-bit address. */
+  readAddress(a: number, hi: number, size: number, pc: number): number {
+    if (hi === 0 && a >= this.rs && a + size <= this.re) return a;
+    const r = this.resolve(a, hi, size, pc, 'read');
+    this.rs = r.start; this.re = r.end;
+    return a;
+  }
+
+  /** Checks a write of `size` bytes at (a, hi) and returns the 32-bit address. */
+  writeAddress(a: number, hi: number, size: number, pc: number): number {
+    if (hi === 0 && a >= this.ws && a + size <= this.we) return a;
+    const r = this.resolve(a, hi, size, pc, 'write');
+    this.ws = r.start; this.we = r.end;
+    return a;
+  }
+
+  /** After memory may have grown or regions changed (a helper ran). */
+  resetCache(): void {
+    if (this.checked) {
+      this.rs = this.re = this.ws = this.we = 0;
+    } else {
+      this.rs = this.ws = 0;
+      this.re = this.we = this.space.byteLength;
+    }
+  }
+
+  private resolve(a: number, hi: number, size: number, pc: number, kind: 'read' | 'write'): { start: number; end: number } {
+    const address = BigInt.asUintN(64, (BigInt(hi) << 32n) + BigInt(a));
+    if (hi !== 0 || a < 0 || a + size > this.space.byteLength) {
+      throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
+        `${kind} of ${size} bytes at 0x${address.toString(16)} is outside memory`, { pc, address, size });
+    }
+    if (!this.checked) return { start: 0, end: this.space.byteLength };
+    const region = this.space.find(a, size);
+    if (!region) {
+      const near = this.space.nearest(a);
+      const hint = near ? ` (nearest region below: ${near.name} at 0x${near.start.toString(16)}, ${near.size} bytes)` : '';
+      throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
+        `${kind} of ${size} bytes at 0x${a.toString(16)} is outside every region${hint}`, { pc, address: a, size });
+    }
+    if (kind === 'write' && !region.writable) {
+      throw new VmError(VmErrorCode.READ_ONLY,
+        `write of ${size} bytes at 0x${a.toString(16)} into read-only region ${region.name}`, { pc, address: a, size });
+    }
+    return region;
+  }
+
+  /** `call` to a local function at `target`, returning to `returnTo`. */
+  enterFunction(target: number, returnTo: number, pc: number): void {
+    if (this.depth + 1 >= MAX_CALL_FRAMES) {
+      throw new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
+    }
+    const base = this.depth * 8;
+    for (let r = 6; r <= 9; r++) {
+      this.saved[base + (r - 6) * 2] = this.lo[r]!;
+      this.saved[base + (r - 6) * 2 + 1] = this.hi[r]!;
+    }
+    this.returnPc[this.depth] = returnTo;
+    this.depth++;
+    this.setFramePointer();
+    this.pc = target;
+  }
+
+  /** `exit`: returns to the caller, or ends the run in the entry frame. */
+  leaveFunction(): void {
+    if (this.depth === 0) {
+      this.done = true;
+      return;
+    }
+    this.depth--;
+    const base = this.depth * 8;
+    for (let r = 6; r <= 9; r++) {
+      this.lo[r] = this.saved[base + (r - 6) * 2]!;
+      this.hi[r] = this.saved[base + (r - 6) * 2 + 1]!;
+    }
+    this.setFramePointer();
+    this.pc = this.returnPc[this.depth]!;
+  }
+
+  /** `call imm` (helper) or `callx` to a helper id: r0 = helper(r1..r5). */
+  callHelper(id: number, pc: number): void {
+    const def = this.helpers.get(id);
+    if (!def) throw new VmError(VmErrorCode.UNKNOWN_HELPER, `unknown helper ${id}: no implementation is registered`, { pc });
+    const ctx = {
+      space: this.space,
+      pc,
+      invoke: (address: bigint, args: readonly bigint[]) => this.invoke(address, args, pc),
+    };
+    let result: bigint | number | void;
+    try {
+      result = def.fn(ctx, this.register(1), this.register(2), this.register(3), this.register(4), this.register(5));
+    } catch (err) {
+      if (err instanceof VmError) throw err;
+      throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
+        { pc, cause: err });
+    }
+    this.setRegister(0, result ?? 0);
+    this.resetCache();
+  }
+
+  /** Runs the local function at a code address from the host, for callbacks. */
+  invoke(address: bigint, args: readonly bigint[], pc: number): bigint {
+    const target = this.codeTarget(address, pc);
+    const outerPc = this.pc;
+    const saved = Int32Array.from([...this.lo.subarray(0, 6), ...this.hi.subarray(0, 6)]);
+    args.forEach((v, i) => this.setRegister(i + 1, v));
+    this.enterFunction(target, RETURN_TO_HOST, pc);
+    const depth = this.depth;
+    while (!(this.depth < depth)) {
+      if (this.remaining <= 0) this.budgetExceeded();
+      interpret(this, this.remaining, depth);
+    }
+    const r0 = this.register(0);
+    this.lo.set(saved.subarray(0, 6));
+    this.hi.set(saved.subarray(6, 12), 0);
+    this.pc = outerPc;
+    return r0;
+  }
+
+  /** The pc a code address value designates, or an error. */
+  codeTarget(address: bigint, pc: number): number {
+    const hi = Number(address >> 32n);
+    const lo = Number(address & 0xffffffffn);
+    if (hi !== CODE_ADDRESS_TAG || lo >= this.program.length || this.program.indexAt[lo]! < 0) {
+      throw new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${address.toString(16)} is not a code address of this program`, { pc });
+    }
+    return lo;
+  }
+
+  budgetExceeded(): never {
+    throw new VmError(VmErrorCode.BUDGET_EXCEEDED,
+      `instruction budget exhausted after ${this.executed} instructions: the program may not terminate`, { pc: this.pc });
+  }
+
+  private setFramePointer(): void {
+    this.lo[10] = this.stack.end - this.depth * STACK_FRAME_SIZE;
+    this.hi[10] = 0;
+  }
+}
