@@ -198,7 +198,7 @@ export const LddwSrc = {
   MAP_IDX_VALUE: 6,
 } as const;
 
-/** The conformance groups of RFC 9669 section 2.4 (`packet` is the RFC's `legacy`). */
+/** The conformance groups of RFC 9669 section 2.4. */
 export const ConformanceGroup = {
   BASE32: 'base32',
   BASE64: 'base64',

@@ -185,7 +185,7 @@ for (const [size, sfx, utype, stype] of SIZES) {
     syntax: `dst = *(${utype} *)(src + off)`, semantics: `dst = *(${utype} *)(src + offset)` });
   if (size !== Size.DW) {
     add({ name: `ldxs${sfx}`, opcode: Class.LDX | Mode.MEMSX | size, kind: 'ldx',
-      group: size === Size.W ? G.BASE64 : G.BASE32,
+      group: G.BASE32,
       dst: 'reg', src: 'reg', offset: 'any', imm: 'zero',
       syntax: `dst = *(${stype} *)(src + off)`, semantics: `dst = (s64)*(${stype} *)(src + offset)` });
   }

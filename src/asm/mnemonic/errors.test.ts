@@ -42,7 +42,8 @@ test('bad registers and operand kinds', () => {
   fails('ldxw %r0, %r1', OPERAND, 1, 11, /memory reference/);
   fails('stxw [%r1], 4', OPERAND, 1, 13, /register/);
   fails('call foo', OPERAND, 1, 6, /call local/);
-  fails('jeq %r1, 0, %r2', OPERAND, 1, 13);
+  fails('jeq %r1, 0, %r2', OPERAND, 1, 13, /label or a relative distance/);
+  fails('lddw code_addr %r1, [%r2]', OPERAND, 1, 21, /label/);
   fails('ldabsw %r1', OPERAND, 1, 8);
 });
 

@@ -92,27 +92,27 @@ function variant(forms: readonly InsnForm[], op: Operand, ops: Operands): InsnFo
   return ops.fail(op, wantReg ? 'expects an immediate here, not a register' : 'expects a register here');
 }
 
+/** `dst, src|imm`: the second operand's kind picks the opcode. */
+function binary(forms: readonly InsnForm[], ops: Operands): Instruction {
+  const second = ops.at(1);
+  const f = variant(forms, second, ops);
+  return second.kind === 'reg' ? make(f, ops.reg(0), second.reg, 0, 0) : make(f, ops.reg(0), 0, 0, ops.imm32(1));
+}
+
 function build(name: string, forms: readonly InsnForm[], ops: Operands, location: SourceLocation): AsmItem {
   const form = forms[0]!;
   switch (form.kind) {
     case 'alu':
-    case 'mov': {
+    case 'mov':
       ops.arity(2);
-      const f = variant(forms, ops.at(1), ops);
-      const second = ops.at(1);
-      return { insn: make(f, ops.reg(0), second.kind === 'reg' ? second.reg : 0, 0, second.kind === 'reg' ? 0 : ops.imm32(1)), location };
-    }
+      return { insn: binary(forms, ops), location };
     case 'neg':
     case 'end':
       ops.arity(1);
       return { insn: make(form, ops.reg(0), 0, 0, 0), location };
-    case 'jcond': {
+    case 'jcond':
       ops.arity(3);
-      const f = variant(forms, ops.at(1), ops);
-      const second = ops.at(1);
-      const base = make(f, ops.reg(0), second.kind === 'reg' ? second.reg : 0, 0, second.kind === 'reg' ? 0 : ops.imm32(1));
-      return target(base, ops, 2, 'offset', location);
-    }
+      return target(binary(forms, ops), ops, 2, 'offset', location);
     case 'ja':
       ops.arity(1);
       return target(make(form, 0, 0, 0, 0), ops, 0, form.imm === 'any' ? 'imm' : 'offset', location);
@@ -167,6 +167,7 @@ function build(name: string, forms: readonly InsnForm[], ops: Operands, location
 function target(base: Instruction, ops: Operands, index: number, field: 'offset' | 'imm', location: SourceLocation): AsmItem {
   const op = ops.at(index);
   if (op.kind === 'name') return { insn: base, location, label: op.name };
+  if (op.kind !== 'num') ops.fail(op, `expects a label or a relative distance (+N, -N) as operand ${index + 1}`);
   const distance = field === 'offset' ? ops.offset16(index) : ops.simm32(index);
   if (base.opcode !== LDDW_OPCODE) {
     return { insn: field === 'offset' ? { ...base, offset: distance } : { ...base, imm: distance }, location };

@@ -5,7 +5,7 @@
  *
  * Register widths follow llvm-mc: arithmetic names both operands rN (ALU64) or both
  * wN (ALU); a 32-bit or narrower load or store may name its value register either way
- * (llvm-objdump prints wN for -mcpu=v3 and later, the kernel rN); byte swaps,
+ * (llvm-objdump prints wN for -mcpu=v3 and later, the kernel rN); `bswap`,
  * sign-extending loads and 64-bit accesses take rN only.
  */
 import {
@@ -110,8 +110,10 @@ function parseByteSwap(c: Cursor, dst: Register): Draft {
   const m = /^(le|be|bswap)(16|32|64)$/.exec(t.text)!;
   const kind = m[1] as ByteSwap;
   const src = c.register();
-  if (!dst.wide || !src.wide) {
-    c.fail(AsmErrorCode.BAD_OPERAND, `byte swaps name the 64-bit register: write r${dst.num} = ${t.text} r${dst.num}`, dst.wide ? src.token : dst.token);
+  // LLVM spells all three with rN. `w0 = be16 w0` is accepted too for le/be (their
+  // class is ALU), but not for bswap, whose class is ALU64.
+  if ((kind === 'bswap' && !dst.wide) || src.wide !== dst.wide) {
+    c.fail(AsmErrorCode.BAD_OPERAND, `write the byte swap as r${dst.num} = ${t.text} r${dst.num}`, dst.wide ? src.token : dst.token);
   }
   if (src.num !== dst.num) c.fail(AsmErrorCode.BAD_OPERAND, `a byte swap works in place: write r${dst.num} = ${t.text} r${dst.num}`, src.token);
   const opcode = AluOp.END | [Source.K | Class.ALU, Source.X | Class.ALU, Source.K | Class.ALU64][BYTE_SWAPS.indexOf(kind)]!;

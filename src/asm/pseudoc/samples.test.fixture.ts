@@ -5,7 +5,7 @@
  * immediates written both ways round.
  */
 import {
-  INSTRUCTION_FORMS, LDDW_OPCODE, LddwSrc, insn, lddw, slotIndices, targetOf, type FieldRule, type InsnForm,
+  Class, INSTRUCTION_FORMS, JmpOp, LDDW_OPCODE, LddwSrc, insn, lddw, slotIndices, targetOf, type FieldRule, type InsnForm,
   type Instruction,
 } from '../../isa/index.js';
 
@@ -66,7 +66,7 @@ export function retarget(insns: readonly Instruction[]): Instruction[] {
       const high = (i.imm64 ?? 0n) & 0xffff_ffff_0000_0000n;
       return { ...i, imm: distance, imm64: high | BigInt(distance >>> 0) };
     }
-    const inImm = (i.opcode & 0x07) === 0x06 || (i.opcode & 0xf0) === 0x80;
+    const inImm = i.opcode === (JmpOp.JA | Class.JMP32) || (i.opcode & 0xf0) === JmpOp.CALL;
     return inImm ? { ...i, imm: distance } : { ...i, offset: distance };
   });
 }

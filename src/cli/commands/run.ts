@@ -22,7 +22,7 @@ skips the per-access region checks (only memory bounds are enforced).`,
     });
     const [file] = expectPositionals(args, ['FILE']);
     const dialect = flagValue(args, 'dialect') as Dialect | undefined;
-    const { insns } = loadProgram(file!, dialect);
+    const { insns, format } = loadProgram(file!, dialect);
     const memHex = flagValue(args, 'mem');
     const memFile = flagValue(args, 'mem-file');
     if (memHex !== undefined && memFile !== undefined) throw new UsageError('give --mem or --mem-file, not both');
@@ -40,7 +40,7 @@ skips the per-access region checks (only memory bounds are enforced).`,
     });
     const json = args.flags.has('json');
     const trace: TraceStep[] = [];
-    const print = dialect === 'mnemonic' ? printMnemonic : printPseudoC;
+    const print = (dialect ?? format) === 'mnemonic' ? printMnemonic : printPseudoC;
     const result = args.flags.has('trace')
       ? runTraced(ex, (step) => {
         if (json) trace.push(step);
