@@ -53,3 +53,4 @@ export { link, defineLabel, type LinkOptions, type LinkedProgram, type ParsedPro
 export { AsmError, AsmErrorCode, type AsmErrorCodeValue } from './errors.js';
 export * from './mnemonic/index.js';
 export * from './pseudoc/index.js';
+export * from './builder.js';

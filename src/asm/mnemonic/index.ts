@@ -24,8 +24,9 @@
  * unless a label of that name is defined. Comments start with `#`, `;` or `//`.
  *
  * Choices where the suite is silent:
- * - Legacy packet loads follow uBPF: `ldabsw 4` (imm only; result in r0) and
- *   `ldindw %r1, 4` (source register, imm). Sizes b, h, w.
+ * - Legacy packet loads are spelled as uBPF and GNU as (normal dialect) print them:
+ *   `ldabsw 4` (imm only; the result goes to r0) and `ldindw %r1, 4` (source register,
+ *   then imm). Sizes b, h, w.
  * - Maps: `lddw %r1, my_map` loads a map by name; `link` turns the name into an index
  *   (src MAP_IDX). The other `lddw` pseudo forms are spelled with their table names and
  *   take the slot immediate, then optionally the second slot's immediate:

@@ -143,7 +143,7 @@ describe('parsePseudoC', () => {
 
   it('makes `rN = name ll` a code address when name is a label, even one defined later', () => {
     const linked = assemblePseudoC('r1 = func ll\nr2 = code_addr(func) ll\nexit\nfunc:\nr0 = 0\nexit');
-    assert.deepEqual(linked.insns.slice(0, 2).map((i) => [i.src, i.imm]), [[LddwSrc.CODE_ADDR, 3], [LddwSrc.CODE_ADDR, 1]]);
+    assert.deepEqual(linked.insns.slice(0, 2).map((i) => [i.src, i.imm]), [[LddwSrc.CODE_ADDR, 4], [LddwSrc.CODE_ADDR, 2]]);
     assert.deepEqual(linked.maps, []);
   });
 
