@@ -28,7 +28,7 @@ import { after, describe, it } from 'node:test';
 import {
   CallSrc, Class, INSTRUCTION_FORMS, JmpOp, Mode, decode, encode, type InsnForm, type Instruction,
 } from '../isa/index.js';
-import { assemblePseudoC, disassemblePseudoC, type PrintOptions } from './pseudoc/index.js';
+import { assemblePseudoC, disassemblePseudoC, type PseudoCPrintOptions } from './pseudoc/index.js';
 import { allSamples, retarget } from './pseudoc/samples.test.fixture.js';
 
 /** Forms with no LLVM spelling at all, by table name. */
@@ -104,7 +104,7 @@ function assertSameBytes(text: string, ours: Uint8Array, theirs: Uint8Array): vo
   if (hex(ours) !== hex(theirs)) assert.fail(firstDifference(text, ours, theirs));
 }
 
-const STYLES: readonly PrintOptions[] = [{}, { hex: true }, { alu32: true }, { hex: true, alu32: true }];
+const STYLES: readonly PseudoCPrintOptions[] = [{}, { hex: true }, { alu32: true }, { hex: true, alu32: true }];
 
 describe('llvm-mc 19 oracle (pseudo-C)', { skip: missing ?? false }, () => {
   after(() => {

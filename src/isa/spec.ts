@@ -7,7 +7,8 @@
  * This table is the source of truth: the decoder validates fields against it, both
  * assembler dialects and disassemblers take names from it, and tests enumerate it.
  * `syntax` is the form the kernel's verifier log and llvm-objdump print (pseudo-C),
- * with `dst`/`src` standing for rN or wN as the width requires; `semantics` is the
+ * with `dst`/`src` standing for rN or wN as the width requires (byte swaps name rN even
+ * in the ALU class: llvm-mc rejects `w0 = be16 w0`); `semantics` is the
  * RFC's one-line meaning.
  */
 import {
@@ -167,7 +168,7 @@ add({ name: 'call local', opcode: JmpOp.CALL | Class.JMP, kind: 'call', group: G
   syntax: 'call pc+imm', semantics: 'call the local function at pc + 1 + imm' });
 add({ name: 'call kfunc', opcode: JmpOp.CALL | Class.JMP, kind: 'call', group: G.BASE32,
   dst: 'zero', src: exact(CallSrc.KFUNC), offset: 'any', imm: 'any',
-  syntax: 'call imm', semantics: 'call the kernel function with BTF id imm (offset: module BTF index)' });
+  syntax: 'call kfunc(imm)', semantics: 'call the kernel function with BTF id imm (offset: module BTF index)' });
 add({ name: 'callx', opcode: JmpOp.CALL | Source.X | Class.JMP, kind: 'callx', group: G.BASE32,
   dst: 'reg', src: 'zero', offset: 'zero', imm: 'zero',
   syntax: 'callx dst', semantics: 'call the function whose address (or helper id) is in dst' });
@@ -201,7 +202,7 @@ for (const [size, sfx, utype, stype] of SIZES) {
       syntax: `r0 = *(${utype} *)skb[imm]`, semantics: `r0 = ntoh(*(${utype} *)(skb->data + imm))` });
     add({ name: `ldind${sfx}`, opcode: Class.LD | Mode.IND | size, kind: 'ldind', group: G.PACKET,
       dst: 'zero', src: 'reg', offset: 'zero', imm: 'any',
-      syntax: `r0 = *(${utype} *)skb[src + imm]`, semantics: `r0 = ntoh(*(${utype} *)(skb->data + src + imm))` });
+      syntax: `r0 = *(${utype} *)skb[src + imm]` /* LLVM can only write skb[src] */, semantics: `r0 = ntoh(*(${utype} *)(skb->data + src + imm))` });
   }
 }
 
@@ -233,7 +234,7 @@ const LDDW_FORMS = [
   [LddwSrc.MAP_FD, 'lddw map_fd', 'dst = map_fd(imm) ll', 'dst = map_by_fd(imm)'],
   [LddwSrc.MAP_VALUE, 'lddw map_value', 'dst = map_value(imm) + next_imm ll', 'dst = map_val(map_by_fd(imm)) + next_imm'],
   [LddwSrc.VAR_ADDR, 'lddw var_addr', 'dst = var_addr(imm) ll', 'dst = var_addr(imm)'],
-  [LddwSrc.CODE_ADDR, 'lddw code_addr', 'dst = code_addr(imm) ll', 'dst = code_addr(pc + 1 + imm)'],
+  [LddwSrc.CODE_ADDR, 'lddw code_addr', 'dst = code_addr(pc+imm) ll', 'dst = code_addr(pc + 1 + imm)'],
   [LddwSrc.MAP_IDX, 'lddw map_idx', 'dst = map_idx(imm) ll', 'dst = map_by_idx(imm)'],
   [LddwSrc.MAP_IDX_VALUE, 'lddw map_idx_value', 'dst = map_idx_value(imm) + next_imm ll', 'dst = map_val(map_by_idx(imm)) + next_imm'],
 ] as const;

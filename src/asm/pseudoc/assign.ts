@@ -222,6 +222,9 @@ function parseLddw(c: Cursor, dst: Register): Draft {
     draft = parsePseudoLddw(c, dst);
   } else if (t?.kind === 'ident' && !c.isRegisterAt() && t.text !== 'll') {
     c.next('a name');
+    if (c.isAt('+') || c.isAt('-')) {
+      c.fail(AsmErrorCode.BAD_OPERAND, `an offset into a map value is written '${reg(dst)} = map_value(${t.text}) + N ll'`, c.peek());
+    }
     draft = { insn: lddw(dst.num, 0n, LddwSrc.MAP_IDX), symbol: t.text };
   } else {
     return c.fail(AsmErrorCode.BAD_OPERAND, `expected a number, a map name or map_fd(...) etc. before 'll'`, t);
@@ -239,7 +242,7 @@ function parsePseudoLddw(c: Cursor, dst: Register): Draft {
   let label: string | undefined;
   let mapRef: string | undefined;
   const arg = c.peek();
-  if (src === LddwSrc.CODE_ADDR && arg?.text === 'pc' && (c.isAt('+', 1) || c.isAt('-', 1))) {
+  if (src === LddwSrc.CODE_ADDR && c.isPcRelative()) {
     c.next('pc');
     imm = c.imm32(false, 'code offset');
   } else if ((src === LddwSrc.CODE_ADDR || src === LddwSrc.MAP_VALUE) && arg?.kind === 'ident' && !c.isRegisterAt()) {

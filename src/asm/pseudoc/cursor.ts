@@ -138,6 +138,11 @@ export class Cursor {
     return t !== undefined && t.kind === 'ident' && REGISTER.test(t.text);
   }
 
+  /** True at the verifier log's `pc+N` / `pc-N`. */
+  isPcRelative(): boolean {
+    return this.isAt('pc') && (this.isAt('+', 1) || this.isAt('-', 1)) && this.peek(2)?.kind === 'number';
+  }
+
   /** True when a (possibly signed) number starts `ahead` tokens on. */
   isNumberAt(ahead = 0): boolean {
     const t = this.peek(ahead);
@@ -166,7 +171,7 @@ export class Cursor {
    * different number, so there it is an error rather than a surprise.
    */
   imm32(allowUnsigned: boolean, what = 'immediate'): number {
-    return this.fitImm32(this.number(`an ${what}`), allowUnsigned, what);
+    return this.fitImm32(this.number(`${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`), allowUnsigned, what);
   }
 
   fitImm32(n: SignedNumber, allowUnsigned: boolean, what = 'immediate'): number {

@@ -96,7 +96,9 @@ export function tokenize(text: string, file?: string): Statement[] {
       i = close + 2;
       continue;
     }
-    const gluedHash = c === '#' && i > 0 && isIdentPart(text[i - 1]!) && tokens.length > 0 && isDigit(text[i + 1] ?? '');
+    const last = tokens[tokens.length - 1];
+    const gluedHash = c === '#' && last?.kind === 'ident' && last.line === line && last.column + last.text.length === i - lineStart + 1 &&
+      isDigit(text[i + 1] ?? '');
     if ((c === '#' && !gluedHash) || (c === '/' && text[i + 1] === '/') || (c === ';' && atLineStart)) {
       while (i < text.length && text[i] !== '\n') i++;
       continue;

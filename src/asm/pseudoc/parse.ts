@@ -16,7 +16,7 @@ import { Cursor } from './cursor.js';
 import { tokenize } from './lexer.js';
 import { JMP_OPERATORS } from './tables.js';
 
-export interface ParseOptions {
+export interface PseudoCParseOptions {
   /** File name for error locations. */
   readonly file?: string;
 }
@@ -28,7 +28,7 @@ const IGNORED_DIRECTIVES: ReadonlySet<string> = new Set(['.text', '.globl', '.gl
  * Parses pseudo-C assembly (the syntax of llvm-mc / llvm-objdump and the kernel's
  * verifier log). Labels and map names stay symbolic; `link` resolves them.
  */
-export function parsePseudoC(text: string, options: ParseOptions = {}): ParsedProgram {
+export function parsePseudoC(text: string, options: PseudoCParseOptions = {}): ParsedProgram {
   const items: AsmItem[] = [];
   const labels = new Map<string, LabelDef>();
   const symbols: { index: number; name: string }[] = [];
@@ -110,8 +110,8 @@ type Target = { readonly value: number } | { readonly label: string };
  * (`gotol`, local `call`) hold 32 bits, the others an s16 offset.
  */
 function parseTarget(c: Cursor, imm: boolean): Target {
+  if (c.isPcRelative()) c.next('pc');
   const t = c.peek();
-  if (t?.text === 'pc' && (c.isAt('+', 1) || c.isAt('-', 1))) c.next('pc');
   if (c.isNumberAt()) {
     const n = c.number();
     return { value: imm ? c.fitImm32(n, false, 'jump offset') : c.fitOffset(n, 'jump offset') };
@@ -171,7 +171,7 @@ function parseCall(c: Cursor): Draft {
   let draft: Draft;
   if (c.isNumberAt()) {
     draft = { insn: insn(opcode, 0, CallSrc.HELPER, 0, c.imm32(false, 'helper id')) };
-  } else if (t?.text === 'pc' && (c.isAt('+', 1) || c.isAt('-', 1))) {
+  } else if (c.isPcRelative()) {
     draft = withTarget(opcode, 0, CallSrc.LOCAL, 0, parseTarget(c, true), true);
   } else if (t?.text === 'kfunc' && c.isAt('(', 1)) {
     c.next('kfunc');

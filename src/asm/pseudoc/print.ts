@@ -13,7 +13,7 @@ import {
 } from '../../isa/index.js';
 import { ALU_OPERATORS, ATOMIC_ALU, JMP_OPERATORS, LDDW_PSEUDO_BY_SRC, typeName } from './tables.js';
 
-export interface PrintOptions {
+export interface PseudoCPrintOptions {
   /** Immediates and offsets in hex (`0x10`, `-0x8`), as llvm-objdump 19 prints by default. */
   readonly hex?: boolean;
   /**
@@ -23,7 +23,7 @@ export interface PrintOptions {
   readonly alu32?: boolean;
 }
 
-export interface DisassembleOptions extends PrintOptions {
+export interface PseudoCDisassembleOptions extends PseudoCPrintOptions {
   /**
    * Emit a label (`LBB0_<pc>:`) before every jump, call and code-address target and
    * name targets by label instead of by offset. Targets outside the program or inside
@@ -33,19 +33,19 @@ export interface DisassembleOptions extends PrintOptions {
 }
 
 /** Formats one instruction. Throws `IsaError` for one no table form matches exactly. */
-export function printPseudoC(i: Instruction, options: PrintOptions = {}): string {
+export function printPseudoC(i: Instruction, options: PseudoCPrintOptions = {}): string {
   return format(i, options, undefined);
 }
 
 /** Formats a program, one instruction a line (each ending in a newline). */
-export function disassemblePseudoC(insns: readonly Instruction[], options: DisassembleOptions = {}): string {
+export function disassemblePseudoC(insns: readonly Instruction[], options: PseudoCDisassembleOptions = {}): string {
   if (!options.labels) return insns.map((i) => format(i, options, undefined) + '\n').join('');
   const pcs = slotIndices(insns);
   const starts = new Set(pcs);
   const names = new Map<number, string>();
   insns.forEach((i, k) => {
     const target = targetOf(i, pcs[k]!);
-    if (target !== undefined && starts.has(target)) names.set(target, labelName(target));
+    if (target !== undefined && starts.has(target)) names.set(target, pseudoCLabel(target));
   });
   let out = '';
   insns.forEach((i, k) => {
@@ -60,9 +60,9 @@ export function disassemblePseudoC(insns: readonly Instruction[], options: Disas
 }
 
 /** The label `disassemblePseudoC` gives the instruction at `pc`. */
-export const labelName = (pc: number): string => `LBB0_${pc}`;
+export const pseudoCLabel = (pc: number): string => `LBB0_${pc}`;
 
-function format(i: Instruction, options: PrintOptions, target: string | undefined): string {
+function format(i: Instruction, options: PseudoCPrintOptions, target: string | undefined): string {
   const form = formOf(i);
   if (form === undefined) {
     throw new IsaError(IsaErrorCode.UNKNOWN_OPCODE,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSTRUCTION_FORMS, decode, encode, formOf, type Instruction } from '../../isa/index.js';
-import { assemblePseudoC, disassemblePseudoC, printPseudoC, type PrintOptions } from './index.js';
+import { assemblePseudoC, disassemblePseudoC, printPseudoC, type PseudoCPrintOptions } from './index.js';
 import { SAMPLES_PER_FORM, allSamples, retarget, samplesOf } from './samples.test.fixture.js';
 
 const hex = (insns: readonly Instruction[]): string => Buffer.from(encode(insns)).toString('hex');
 
-const STYLES: readonly PrintOptions[] = [{}, { hex: true }, { alu32: true }, { hex: true, alu32: true }];
+const STYLES: readonly PseudoCPrintOptions[] = [{}, { hex: true }, { alu32: true }, { hex: true, alu32: true }];
 
 describe('pseudo-C round trip', () => {
   for (const form of INSTRUCTION_FORMS) {

@@ -12,7 +12,8 @@ export const pluginCommand: Command = {
 The bpf_conformance runner's plugin protocol: reads the program as hex bytes on
 standard input, takes the memory as one hex argument (absent when there is none),
 runs the program with r1 = memory, r2 = its length, prints r0 in hex and exits 0.
-On any error it prints the message on stderr and exits 1.`,
+If the program cannot be decoded or run it prints the message on stderr and exits 1
+(2 for a usage error, such as an option the plugin does not know).`,
   run(argv, out) {
     const args = parseArgs(argv, {});
     const [memHex] = expectPositionals(args, ['MEMHEX'], 1);
