@@ -18,6 +18,11 @@ export const AsmErrorCode = {
   DUPLICATE_LABEL: 'EBEE_ASM_DUPLICATE_LABEL',
   /** A map is referenced by a name the options do not know. */
   UNKNOWN_MAP: 'EBEE_ASM_UNKNOWN_MAP',
+  /**
+   * The program fails the instruction set's structural checks (a jump out of range or
+   * into an lddw, a write to r10); the `IsaError` is the `cause`.
+   */
+  INVALID_PROGRAM: 'EBEE_ASM_INVALID_PROGRAM',
 } as const;
 export type AsmErrorCodeValue = (typeof AsmErrorCode)[keyof typeof AsmErrorCode];
 

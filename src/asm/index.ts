@@ -4,7 +4,8 @@
  * the bpf_conformance / uBPF mnemonic syntax. Both parse to the same items and share
  * `link` for labels and map names; `builder` makes programs in code.
  */
-import type { Instruction } from '../isa/index.js';
+import { checkProgram, IsaError, slotIndices, type Instruction } from '../isa/index.js';
+import { AsmError, AsmErrorCode } from './errors.js';
 import { link, type LinkedProgram, type LinkOptions } from './link.js';
 import { parseMnemonic, disassembleMnemonic } from './mnemonic/index.js';
 import { parsePseudoC, disassemblePseudoC } from './pseudoc/index.js';
@@ -19,12 +20,27 @@ export interface AssembleOptions extends LinkOptions {
   readonly file?: string;
 }
 
-/** Assembles text into instructions (labels and map names resolved). */
+/**
+ * Assembles text into instructions (labels and map names resolved), and checks the
+ * result as the kernel would before loading it, so a numeric jump out of range or a
+ * write to r10 is reported at its source line rather than later by pc.
+ */
 export function assemble(text: string, options: AssembleOptions = {}): LinkedProgram {
   const parseOptions = options.file === undefined ? {} : { file: options.file };
   const parsed = (options.dialect ?? 'pseudo-c') === 'mnemonic' ? parseMnemonic(text, parseOptions) : parsePseudoC(text, parseOptions);
-  return link(parsed, options);
+  const linked = link(parsed, options);
+  try {
+    checkProgram(linked.insns);
+  } catch (err) {
+    if (!(err instanceof IsaError) || err.pc === undefined) throw err;
+    const index = slotIndices(linked.insns).indexOf(err.pc);
+    const location = linked.locations[index] ?? linked.locations[0];
+    if (!location) throw err;
+    throw new AsmError(AsmErrorCode.INVALID_PROGRAM, err.message, location, err);
+  }
+  return linked;
 }
+
 
 export interface DisassembleOptions {
   /** Default 'pseudo-c'. */
