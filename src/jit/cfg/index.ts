@@ -1,0 +1,10 @@
+/**
+ * `jit/cfg/`: control-flow analyses and the structuring pass over plain block ids.
+ * Knows nothing of eBPF or WebAssembly encoding.
+ */
+export {
+  type Graph, predecessors, reversePostorder, orderIndex, immediateDominators, dominatorTree, dominanceQuery,
+  stronglyConnected,
+} from './graph.js';
+export { irreducibleRegions, type Regions } from './regions.js';
+export { structure, StructureError, type Stmt, type Structure } from './structure.js';

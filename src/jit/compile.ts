@@ -1,0 +1,113 @@
+/**
+ * eBPF program -> one WebAssembly module: the imports and globals of `abi.ts`, one
+ * wasm function per eBPF function (pc 0, every `call` target, every code address),
+ * and, when the program uses `callx`, a dispatcher over the function entries.
+ */
+import { prepare, type PreparedProgram } from '../vm/index.js';
+import type { Instruction } from '../isa/index.js';
+import { ModuleBuilder, ValType, type ValTypeValue } from './wasm/index.js';
+import { EMPTY_CACHE, Global, IMPORT_MODULE, Import, functionExport, savedRegisterGlobal } from './abi.js';
+import { analyseFlow } from './analysis/flow.js';
+import { signatureOf } from './analysis/liveness.js';
+import { emitFunction } from './emit.js';
+import { buildCallxDispatcher, type ModuleEnv } from './lower/index.js';
+
+export interface CompileOptions {
+  /** Region checks and the instruction budget, for unverified programs (default true). */
+  readonly checked?: boolean;
+  /**
+   * Compile for a shared `WebAssembly.Memory` (worker CPUs): the memory import is
+   * declared shared and atomics use wasm atomic instructions. Default false;
+   * `JitVm.run` picks the right variant for its address space by itself.
+   */
+  readonly shared?: boolean;
+}
+
+export interface CompiledProgram {
+  readonly program: PreparedProgram;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly module: WebAssembly.Module;
+  readonly checked: boolean;
+  readonly shared: boolean;
+  /** Irreducible regions that needed a `br_table` dispatcher (0 for clang output, almost always). */
+  readonly dispatcherRegions: number;
+  /** Function entry pcs, each exported as `f<pc>`. */
+  readonly entries: readonly number[];
+  /** Registers passed and returned beyond r1-r5 and r0 (see `analysis/liveness.ts`). */
+  readonly extraIn: readonly number[];
+  readonly extraOut: readonly number[];
+}
+
+export type ProgramSource = PreparedProgram | readonly Instruction[] | Uint8Array;
+
+/** A prepared program as is; instructions or bytecode are checked and laid out first. */
+export function asPrepared(program: ProgramSource): PreparedProgram {
+  if (!(program instanceof Uint8Array) && 'opcode' in program && program.opcode instanceof Uint8Array) {
+    return program as PreparedProgram;
+  }
+  return prepare(program as readonly Instruction[] | Uint8Array);
+}
+
+/** Compiles a program to a WebAssembly module (synchronously). */
+export function compile(program: ProgramSource, options: CompileOptions = {}): CompiledProgram {
+  const p = asPrepared(program);
+  const checked = options.checked ?? true;
+  const shared = options.shared ?? false;
+  const flow = analyseFlow(p);
+  const signature = signatureOf(p, flow);
+  const I32 = ValType.I32;
+  const I64 = ValType.I64;
+  const params: ValTypeValue[] = [I64, I64, I64, I64, I64, ...signature.extraIn.map(() => I64)];
+  const results: ValTypeValue[] = [I64, ...signature.extraOut.map(() => I64)];
+
+  const m = new ModuleBuilder({ name: 'ebee' });
+  const imports = {
+    helper: m.importFunction(IMPORT_MODULE, Import.HELPER, [I32, I32, I64, I64, I64, I64, I64], [I64]),
+    memory: checked ? m.importFunction(IMPORT_MODULE, Import.MEMORY, [I32, I32, I32, I32, I32, I32], []) : -1,
+    trap: m.importFunction(IMPORT_MODULE, Import.TRAP, [I32, I32, I64], []),
+    abort: m.importFunction(IMPORT_MODULE, Import.ABORT, [], []),
+  };
+  m.importMemory(IMPORT_MODULE, Import.MEMORY_OBJECT, shared ? { minimum: 0, maximum: 65536, shared: true } : { minimum: 0 });
+  const global = (name: string, type: ValTypeValue, init: number | bigint): number => {
+    const index = m.addGlobal(type, true, init);
+    m.exportGlobal(name, index);
+    return index;
+  };
+  const globals: ModuleEnv['globals'] = {
+    depth: global(Global.DEPTH, I32, 0),
+    stackEnd: global(Global.STACK_END, I32, 0),
+    fuel: checked ? global(Global.FUEL, I64, 0) : -1,
+    readStart: checked ? global(Global.READ_START, I32, EMPTY_CACHE | 0) : -1,
+    readEnd: checked ? global(Global.READ_END, I32, EMPTY_CACHE | 0) : -1,
+    writeStart: checked ? global(Global.WRITE_START, I32, EMPTY_CACHE | 0) : -1,
+    writeEnd: checked ? global(Global.WRITE_END, I32, EMPTY_CACHE | 0) : -1,
+    packetPresent: global(Global.PACKET_PRESENT, I32, 0),
+    packetAddress: global(Global.PACKET_ADDRESS, I32, 0),
+    packetLength: global(Global.PACKET_LENGTH, I32, 0),
+    saved: new Map(signature.extraIn.map((r) => [r, global(savedRegisterGlobal(r), I64, 0)] as const)),
+  };
+  const base = m.functionCount;
+  const functionIndex = new Map(flow.entries.map((e, i) => [e, base + i] as const));
+  let usesCallx = false;
+  for (let pc = 0; pc < p.length; pc++) if (p.opcode[pc] === 0x8d && p.indexAt[pc]! >= 0) usesCallx = true;
+  const env: ModuleEnv = {
+    program: p, checked, shared, signature, params, results, imports, globals, functionIndex,
+    callx: usesCallx ? base + flow.entries.length : -1,
+  };
+
+  let dispatcherRegions = 0;
+  flow.entries.forEach((entry, i) => {
+    const { context, dispatcherRegions: regions } = emitFunction(env, flow, flow.functions[i]!);
+    dispatcherRegions += regions;
+    const index = m.addFunction(params, results, context.b, functionExport(entry));
+    m.exportFunction(functionExport(entry), index);
+  });
+  if (usesCallx) m.addFunction([I32, I32, ...params], results, buildCallxDispatcher(env), 'callx');
+
+  const bytes = m.toBytes();
+  const module = new WebAssembly.Module(bytes);
+  return {
+    program: p, bytes, module, checked, shared, dispatcherRegions,
+    entries: flow.entries, extraIn: signature.extraIn, extraOut: signature.extraOut,
+  };
+}

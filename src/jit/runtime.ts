@@ -1,0 +1,300 @@
+/**
+ * Running compiled programs: `JitVm` mirrors `Vm` (one address space, one helper
+ * registry) and instantiates each compiled module once, with imports that do what
+ * `Execution` does at the same points: the helper call (including `ctx.invoke`
+ * callbacks, which call back into the wasm function for the code address), the slow
+ * path of checked accesses, and the failures, with the same VmError codes and pcs.
+ */
+import {
+  AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, STACK_FRAME_SIZE,
+  VmError, VmErrorCode, type HelperContext, type PreparedProgram,
+} from '../vm/index.js';
+import {
+  CACHE_LIMIT, EMPTY_CACHE, Global, IMPORT_MODULE, Import, Trap, functionExport, savedRegisterGlobal,
+} from './abi.js';
+import { asPrepared, compile, type CompiledProgram, type ProgramSource } from './compile.js';
+
+export interface JitVmOptions {
+  /** The address space to run in (default: a new one). */
+  readonly space?: AddressSpace;
+  /** Helpers reachable by `call` (default: none). */
+  readonly helpers?: HelperRegistry;
+}
+
+export interface JitRunOptions {
+  /** Initial r1-r5 (missing ones are 0). */
+  readonly args?: readonly (bigint | number)[];
+  /** Instruction budget in checked mode (default 100,000,000). */
+  readonly budget?: number;
+  /** Region checks and budget (default: the compiled program's mode, else true). */
+  readonly checked?: boolean;
+  /** The packet legacy loads (LD_ABS / LD_IND) read from. */
+  readonly packet?: { readonly address: number; readonly length: number };
+}
+
+export interface JitRunResult {
+  readonly r0: bigint;
+  /** Instructions executed, exactly as the interpreter counts them (checked mode); undefined when unchecked. */
+  readonly executed: number | undefined;
+}
+
+/** Thrown by the `abort` import: a legacy packet load out of range ends the run with r0 = 0. */
+const PACKET_ABORT = Object.freeze({ packetAbort: true });
+
+/** More fuel than any run can burn, standing in for an unbounded budget. */
+const MAX_FUEL = 1n << 62n;
+
+type Exports = Record<string, unknown>;
+
+interface Instance {
+  readonly compiled: CompiledProgram;
+  readonly exports: Exports;
+  readonly functions: ReadonlyMap<number, (...args: bigint[]) => bigint | bigint[]>;
+  busy: boolean;
+  /** The fuel the current run started with. */
+  budget: bigint;
+}
+
+const variants = new WeakMap<PreparedProgram, Map<string, CompiledProgram>>();
+
+/** Compiles (once per program, mode and memory kind) the variant a run needs. */
+function variant(program: PreparedProgram, checked: boolean, shared: boolean): CompiledProgram {
+  let map = variants.get(program);
+  if (!map) variants.set(program, (map = new Map()));
+  const key = `${checked}/${shared}`;
+  let compiled = map.get(key);
+  if (!compiled) map.set(key, (compiled = compile(program, { checked, shared })));
+  return compiled;
+}
+
+function isCompiled(program: CompiledProgram | ProgramSource): program is CompiledProgram {
+  return !(program instanceof Uint8Array) && 'module' in program && program.module instanceof WebAssembly.Module;
+}
+
+const global = (exports: Exports, name: string): WebAssembly.Global => exports[name] as WebAssembly.Global;
+
+export class JitVm {
+  readonly space: AddressSpace;
+  readonly helpers: HelperRegistry;
+  private readonly instances = new WeakMap<WebAssembly.Module, Instance>();
+
+  constructor(options: JitVmOptions = {}) {
+    this.space = options.space ?? new AddressSpace();
+    this.helpers = options.helpers ?? new HelperRegistry();
+  }
+
+  /** Compiles a program for this VM's memory (cached per program). */
+  compile(program: CompiledProgram | ProgramSource, checked?: boolean): CompiledProgram {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && this.space.memory.buffer instanceof SharedArrayBuffer;
+    if (isCompiled(program)) {
+      if ((checked === undefined || checked === program.checked) && program.shared === shared) return program;
+      return variant(program.program, checked ?? program.checked, shared);
+    }
+    return variant(asPrepared(program), checked ?? true, shared);
+  }
+
+  /** Runs a program to completion and returns r0 (and, checked, the instruction count). */
+  run(program: CompiledProgram | ProgramSource, options: JitRunOptions = {}): JitRunResult {
+    const compiled = this.compile(program, options.checked);
+    const budget = options.budget ?? DEFAULT_BUDGET;
+    if (!(budget >= 0)) throw new VmError(VmErrorCode.BAD_ARGUMENT, `budget ${options.budget} is not a count`);
+    const args = options.args ?? [];
+    if (args.length > 5) throw new VmError(VmErrorCode.BAD_ARGUMENT, `${args.length} arguments given; r1-r5 hold at most 5`);
+    const regs = [0, 1, 2, 3, 4].map((i) => BigInt.asIntN(64, BigInt(args[i] ?? 0)));
+
+    let inst = this.instances.get(compiled.module);
+    if (!inst || inst.busy) {
+      const fresh = this.instantiate(compiled);
+      if (!inst) this.instances.set(compiled.module, fresh);
+      inst = fresh;
+    }
+    const ex = inst.exports;
+    const fuel = budget >= Number(MAX_FUEL) ? MAX_FUEL : BigInt(Math.floor(budget));
+    const stack = this.space.alloc(STACK_FRAME_SIZE * MAX_CALL_FRAMES, { name: 'stack', align: 16 });
+    global(ex, Global.DEPTH).value = 0;
+    global(ex, Global.STACK_END).value = stack.end;
+    global(ex, Global.PACKET_PRESENT).value = options.packet ? 1 : 0;
+    global(ex, Global.PACKET_ADDRESS).value = options.packet?.address ?? 0;
+    global(ex, Global.PACKET_LENGTH).value = options.packet?.length ?? 0;
+    for (const r of compiled.extraIn) global(ex, savedRegisterGlobal(r)).value = 0n;
+    if (compiled.checked) {
+      global(ex, Global.FUEL).value = fuel;
+      inst.budget = fuel;
+      resetCache(ex);
+    }
+    let r0: bigint;
+    inst.busy = true;
+    try {
+      const out = inst.functions.get(0)!(...regs, ...compiled.extraIn.map(() => 0n));
+      r0 = Array.isArray(out) ? out[0]! : out;
+    } catch (err) {
+      if (err === PACKET_ABORT) r0 = 0n;
+      else throw translate(err);
+    } finally {
+      inst.busy = false;
+      this.space.release(stack);
+    }
+    let executed: number | undefined;
+    if (compiled.checked) {
+      const left = global(ex, Global.FUEL).value as bigint;
+      if (left < 0n) throw budgetExceeded(fuel, undefined);
+      executed = Number(fuel - left);
+    }
+    return { r0: BigInt.asUintN(64, r0), executed };
+  }
+
+  private instantiate(compiled: CompiledProgram): Instance {
+    const space = this.space;
+    const helpers = this.helpers;
+    const p = compiled.program;
+    // `inst` is filled in below; the imports only run once it is.
+    const inst = { compiled, busy: false, budget: 0n } as Instance;
+
+    const invoke = (address: bigint, args: readonly bigint[], pc: number, callArgs: readonly bigint[]): bigint => {
+      const value = BigInt(address);
+      const hi = Number(value >> 32n);
+      const lo = Number(value & 0xffffffffn);
+      if (hi !== CODE_ADDRESS_TAG || lo >= p.length || p.indexAt[lo]! < 0) {
+        throw new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${value.toString(16)} is not a code address of this program`, { pc });
+      }
+      const fn = inst.functions.get(lo);
+      if (!fn) throw notAnEntry(lo, pc);
+      const regs = callArgs.map((v, i) => BigInt.asIntN(64, i < args.length ? BigInt(args[i]!) : v));
+      const extra = compiled.extraIn.map((r) => global(inst.exports, savedRegisterGlobal(r)).value as bigint);
+      const depth = global(inst.exports, Global.DEPTH);
+      const outer = depth.value as number;
+      if (outer + 1 >= MAX_CALL_FRAMES) {
+        throw new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
+      }
+      depth.value = outer + 1;
+      let out: bigint | bigint[];
+      try {
+        out = fn(...regs, ...extra);
+      } catch (err) {
+        throw translate(err);
+      } finally {
+        depth.value = outer;
+      }
+      if (compiled.checked && (global(inst.exports, Global.FUEL).value as bigint) < 0n) throw budgetExceeded(inst.budget, pc);
+      return BigInt.asUintN(64, Array.isArray(out) ? out[0]! : out);
+    };
+
+    const imports = {
+      [IMPORT_MODULE]: {
+        [Import.MEMORY_OBJECT]: space.memory,
+        [Import.HELPER]: (id: number, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+          const def = helpers.get(id);
+          if (!def) throw new VmError(VmErrorCode.UNKNOWN_HELPER, `unknown helper ${id}: no implementation is registered`, { pc });
+          const callArgs = [r1, r2, r3, r4, r5].map((v) => BigInt.asUintN(64, v));
+          const ctx: HelperContext = {
+            space,
+            pc,
+            invoke: (address: bigint, args: readonly bigint[]) => invoke(address, args, pc, callArgs),
+          };
+          let result: bigint | number | void;
+          try {
+            result = def.fn(ctx, callArgs[0]!, callArgs[1]!, callArgs[2]!, callArgs[3]!, callArgs[4]!);
+          } catch (err) {
+            if (err instanceof VmError || err === PACKET_ABORT) throw err;
+            throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
+              { pc, cause: err });
+          }
+          const value = BigInt.asIntN(64, BigInt(result ?? 0));
+          if (compiled.checked) resetCache(inst.exports);
+          return value;
+        },
+        [Import.MEMORY]: (lo: number, hi: number, off: number, size: number, pc: number, write: number): void => {
+          const kind = write ? 'write' : 'read';
+          const a = (lo >>> 0) + off;
+          if (hi !== 0 || a < 0 || a + size > space.byteLength) {
+            const address = BigInt.asUintN(64, (BigInt(hi) << 32n) + BigInt(a));
+            throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
+              `${kind} of ${size} bytes at 0x${address.toString(16)} is outside memory`, { pc, address, size });
+          }
+          const region = space.find(a, size);
+          if (!region) {
+            const near = space.nearest(a);
+            const hint = near ? ` (nearest region below: ${near.name} at 0x${near.start.toString(16)}, ${near.size} bytes)` : '';
+            throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
+              `${kind} of ${size} bytes at 0x${a.toString(16)} is outside every region${hint}`, { pc, address: a, size });
+          }
+          if (write && !region.writable) {
+            throw new VmError(VmErrorCode.READ_ONLY,
+              `write of ${size} bytes at 0x${a.toString(16)} into read-only region ${region.name}`, { pc, address: a, size });
+          }
+          const cacheable = region.end <= CACHE_LIMIT;
+          global(inst.exports, write ? Global.WRITE_START : Global.READ_START).value = cacheable ? region.start : EMPTY_CACHE | 0;
+          global(inst.exports, write ? Global.WRITE_END : Global.READ_END).value = cacheable ? region.end : EMPTY_CACHE | 0;
+        },
+        [Import.TRAP]: (code: number, pc: number, value: bigint): never => {
+          throw trapError(inst, code, pc, value);
+        },
+        [Import.ABORT]: (): never => {
+          throw PACKET_ABORT;
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(compiled.module, imports as unknown as WebAssembly.Imports);
+    const exports = instance.exports as Exports;
+    const functions = new Map(compiled.entries.map((e) => [e, exports[functionExport(e)] as (...args: bigint[]) => bigint | bigint[]] as const));
+    Object.assign(inst, { exports, functions });
+    return inst;
+  }
+}
+
+function resetCache(exports: Exports): void {
+  for (const name of [Global.READ_START, Global.READ_END, Global.WRITE_START, Global.WRITE_END]) {
+    global(exports, name).value = EMPTY_CACHE | 0;
+  }
+}
+
+function budgetExceeded(budget: bigint, pc: number | undefined): VmError {
+  return new VmError(VmErrorCode.BUDGET_EXCEEDED,
+    `instruction budget exhausted after ${budget} instructions: the program may not terminate`, pc === undefined ? {} : { pc });
+}
+
+function notAnEntry(target: number, pc: number): VmError {
+  return new VmError(VmErrorCode.UNSUPPORTED,
+    `call to pc ${target}, which is not a function entry (call target or lddw code address) known when the program was compiled`, { pc });
+}
+
+function trapError(inst: Instance, code: number, pc: number, value: bigint): VmError {
+  const p = inst.compiled.program;
+  switch (code) {
+    case Trap.FELL_OFF_END:
+      return new VmError(VmErrorCode.FELL_OFF_END, `execution ran past the last instruction (${p.length - 1})`, { pc });
+    case Trap.KFUNC:
+      return new VmError(VmErrorCode.UNSUPPORTED, `call to kernel function (BTF id ${value}) is not available`, { pc });
+    case Trap.LDDW_SOURCE:
+      return new VmError(VmErrorCode.UNSUPPORTED, `lddw with pseudo source ${value} must be resolved by the loader before running`, { pc });
+    case Trap.INVALID_OPCODE:
+      return new VmError(VmErrorCode.UNSUPPORTED, `opcode 0x${value.toString(16)} cannot be executed`, { pc });
+    case Trap.CALL_DEPTH:
+      return new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
+    case Trap.BUDGET:
+      return budgetExceeded(inst.budget, pc);
+    case Trap.NO_PACKET:
+      return new VmError(VmErrorCode.UNSUPPORTED, 'legacy packet load without a packet (run with a packet to use LD_ABS/LD_IND)', { pc });
+    case Trap.CALLX_TARGET:
+      return new VmError(VmErrorCode.BAD_CALL_TARGET,
+        `callx r${p.dst[pc]}: 0x${BigInt.asUintN(64, value).toString(16)} is neither a helper id nor a code address`, { pc });
+    case Trap.CODE_ADDRESS: {
+      const lo = Number(value);
+      if (lo >= p.length || p.indexAt[lo]! < 0) {
+        const address = (BigInt(CODE_ADDRESS_TAG) << 32n) | BigInt(lo);
+        return new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${address.toString(16)} is not a code address of this program`, { pc });
+      }
+      return notAnEntry(lo, pc);
+    }
+    default:
+      return new VmError(VmErrorCode.UNSUPPORTED, `internal: unknown trap ${code}`, { pc });
+  }
+}
+
+/** Wasm traps that can reach here only in unchecked mode, as VmErrors. */
+function translate(err: unknown): unknown {
+  if (err instanceof WebAssembly.RuntimeError && /out of bounds/i.test(err.message)) {
+    return new VmError(VmErrorCode.OUT_OF_BOUNDS, `memory access out of bounds (unchecked mode: ${err.message})`, { cause: err });
+  }
+  return err;
+}
