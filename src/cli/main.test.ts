@@ -105,6 +105,22 @@ test('run prints r0, follows memory and traces', () => {
   assert.match(budget.err, /EBEE_VM_BUDGET_EXCEEDED/);
 });
 
+test('run uses the JIT by default and the interpreter on request, with the same answer', () => {
+  const jit = JSON.parse(cli('run', example('sum.s'), '--json').out) as { r0: string; executed: number; engine: string };
+  const interp = JSON.parse(cli('run', example('sum.s'), '--json', '--interp').out) as typeof jit;
+  assert.equal(jit.engine, 'jit');
+  assert.equal(interp.engine, 'interpreter');
+  assert.equal(jit.r0, interp.r0);
+  assert.equal(jit.executed, interp.executed);
+  assert.match(cli('run', example('sum.s'), '--unchecked').out, /unchecked: instructions not counted/);
+  assert.match(cli('run', example('sum.s'), '--jit', '--interp').err, /not both/);
+  assert.match(cli('run', example('sum.s'), '--jit', '--trace').err, /needs the interpreter/);
+  for (const engine of ['--jit', '--interp']) {
+    const fault = cli('run', write('fault2.s', 'r1 = 0\nr0 = *(u32 *)(r1 + 8)\nexit\n'), engine);
+    assert.match(fault.err, /pc 1: read of 4 bytes at 0x8 .*\[EBEE_VM_OUT_OF_BOUNDS\]/, engine);
+  }
+});
+
 test('conformance reports N passed, M failed, K skipped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ebee-conf-'));
   writeFileSync(join(dir, 'ok.data'), '-- asm\nmov %r0, 3\nexit\n-- result\n0x3\n');
@@ -117,6 +133,7 @@ test('conformance reports N passed, M failed, K skipped', () => {
   const json = JSON.parse(cli('conformance', dir, '--json').out) as { passed: number; cases: unknown[] };
   assert.equal(json.passed, 1);
   assert.equal(json.cases.length, 3);
+  assert.match(cli('conformance', dir, '--jit').out.split('\n').at(-1)!, /^1 passed, 1 failed, 1 skipped$/);
 });
 
 test('conformance-plugin speaks the suite runner protocol', () => {
@@ -127,6 +144,8 @@ test('conformance-plugin speaks the suite runner protocol', () => {
   assert.equal(withMem.stdout, '4\n');
   const noMem = spawnSync(process.execPath, [BIN, 'conformance-plugin'], { input: program.replace(/ /g, ''), encoding: 'utf8' });
   assert.equal(noMem.stdout, '0\n');
+  const jit = spawnSync(process.execPath, [BIN, 'conformance-plugin', '0001', '--jit'], { input: program, encoding: 'utf8' });
+  assert.equal(jit.stdout, '2\n');
   const bad = spawnSync(process.execPath, [BIN, 'conformance-plugin'], { input: 'ff00000000000000', encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /unknown opcode 0xff/);

@@ -8,10 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { assembleMnemonic } from '../asm/mnemonic/index.js';
 import { HelperRegistry, Vm } from '../vm/index.js';
+import { JitVm } from '../jit/index.js';
 import type { Instruction } from '../isa/index.js';
 import { parseDataFile, type DataFile } from './data.js';
 
-export type Engine = 'interpreter';
+/** Which execution engine runs the tests. */
+export type Engine = 'interpreter' | 'jit';
 
 export interface CaseResult {
   readonly name: string;
@@ -38,15 +40,17 @@ export function conformanceHelpers(): HelperRegistry {
  * Runs a program as the suite's plugins do. Returns r0.
  * Exported for the plugin command, which receives bytecode rather than text.
  */
-export function runConformanceProgram(program: readonly Instruction[] | Uint8Array, mem: Uint8Array | undefined): bigint {
-  const vm = new Vm({ helpers: conformanceHelpers() });
+export function runConformanceProgram(
+  program: readonly Instruction[] | Uint8Array, mem: Uint8Array | undefined, engine: Engine = 'interpreter',
+): bigint {
+  const vm = engine === 'jit' ? new JitVm({ helpers: conformanceHelpers() }) : new Vm({ helpers: conformanceHelpers() });
   const region = mem && mem.length > 0 ? vm.space.allocBytes(mem, { name: 'mem' }) : undefined;
   const args = region ? [region.start, mem!.length] : [0, 0];
   return vm.run(program, { args }).r0;
 }
 
 /** Runs one parsed test file. */
-export function runCase(file: DataFile): CaseResult {
+export function runCase(file: DataFile, engine: Engine = 'interpreter'): CaseResult {
   const name = file.name;
   if (file.result === undefined && file.error === undefined) {
     return { name, status: 'skip', message: 'no -- result or -- error section' };
@@ -54,7 +58,7 @@ export function runCase(file: DataFile): CaseResult {
   let r0: bigint;
   try {
     const { insns } = assembleMnemonic(file.asm, { file: name, firstLine: file.asmLine });
-    r0 = runConformanceProgram(insns, file.mem);
+    r0 = runConformanceProgram(insns, file.mem, engine);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (file.error !== undefined) return { name, status: 'pass', message };
@@ -71,12 +75,12 @@ export function runCase(file: DataFile): CaseResult {
 }
 
 /** Runs every `.data` file of a directory, in name order. */
-export function runConformanceDir(dir: string): SuiteResult {
+export function runConformanceDir(dir: string, engine: Engine = 'interpreter'): SuiteResult {
   const files = readdirSync(dir).filter((f) => f.endsWith('.data')).sort();
   const cases = files.map((f) => {
     const path = join(dir, f);
     try {
-      return runCase(parseDataFile(readFileSync(path, 'utf8'), basename(f, '.data')));
+      return runCase(parseDataFile(readFileSync(path, 'utf8'), basename(f, '.data')), engine);
     } catch (err) {
       return { name: basename(f, '.data'), status: 'fail' as const, message: err instanceof Error ? err.message : String(err) };
     }

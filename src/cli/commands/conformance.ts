@@ -6,16 +6,17 @@ import type { Command } from '../command.js';
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'run a directory of bpf_conformance .data tests',
-  usage: `ebee conformance DIR [--json] [--verbose]
+  usage: `ebee conformance DIR [--jit] [--json] [--verbose]
 
-Runs every .data file in DIR through the assembler and interpreter and ends with
+Runs every .data file in DIR through the assembler and the interpreter (--jit:
+the WebAssembly JIT, in checked mode) and ends with
 'N passed, M failed, K skipped'. Failures are listed with the reason; --verbose
 lists passing tests too. Exit status 0 when nothing failed.`,
   run(argv, out) {
-    const args = parseArgs(argv, { json: {}, verbose: { short: 'v' } });
+    const args = parseArgs(argv, { json: {}, verbose: { short: 'v' }, jit: {} });
     const [dir] = expectPositionals(args, ['DIR']);
     if (!existsSync(dir!) || !statSync(dir!).isDirectory()) throw new UsageError(`${dir} is not a directory`);
-    const suite = runConformanceDir(dir!);
+    const suite = runConformanceDir(dir!, args.flags.has('jit') ? 'jit' : 'interpreter');
     if (args.flags.has('json')) {
       out.log(JSON.stringify({
         passed: suite.passed, failed: suite.failed, skipped: suite.skipped,
