@@ -176,3 +176,20 @@ test('bad arguments are typed errors', () => {
   assert.throws(() => new Vm().run([exit()], { args: [1, 2, 3, 4, 5, 6] }), isVmError(VmErrorCode.BAD_ARGUMENT));
   assert.throws(() => new Vm().run([lddw(1, 0n, 1), exit()]), isVmError(VmErrorCode.UNSUPPORTED, (e) => /pseudo source 1/.test(e.message)));
 });
+
+test('a packet load out of range inside a callback ends the whole program with r0 = 0', () => {
+  const helpers = new HelperRegistry().register(100, 'call_back', (ctx, fn) => ctx.invoke(fn, []) + 1n);
+  const vm = new Vm({ helpers });
+  const pkt = vm.space.allocBytes(new Uint8Array(4), { name: 'packet' });
+  const prog = [
+    lddw(1, 6n, 4), // code address of the callback: pc 0 + 1 + 6 = 7
+    call(100),
+    movi(0, 7),
+    exit(),
+    movi(0, 5), // unreachable filler
+    exit(),
+    insn(0x20, 0, 0, 0, 100), // callback: ld_abs beyond the packet
+    exit(),
+  ];
+  assert.equal(vm.run(prog, { packet: { address: pkt.start, length: 4 }, budget: 1000 }).r0, 0n);
+});

@@ -5,7 +5,7 @@
  *
  * Registers are two Int32Arrays of low and high halves: no BigInt on the hot path.
  */
-import type { AddressSpace, Region } from './memory.js';
+import { RESERVED_LOW, type AddressSpace, type Region } from './memory.js';
 import type { HelperRegistry } from './helpers.js';
 import type { PreparedProgram } from './program.js';
 import { VmError, VmErrorCode } from './errors.js';
@@ -23,6 +23,11 @@ export const DEFAULT_BUDGET = 100_000_000;
  * (those fit in 32 bits) nor a small helper id, so `callx` tells them apart.
  */
 export const CODE_ADDRESS_TAG = 0x00c0de00;
+/** Bounds of the cached regions (see `readAddress`): the reserved low 64 KiB and 2^31 - 1. */
+const FAST_MIN = RESERVED_LOW;
+const FAST_MAX = 0x7fffffff;
+/** Thrown through a helper when the program ends inside a callback it invoked. */
+const PROGRAM_EXIT: unique symbol = Symbol('program exit');
 /** A frame whose return pc is this was entered from the host (a helper callback). */
 const RETURN_TO_HOST = -1;
 
@@ -59,8 +64,9 @@ export class Execution {
   readonly returnPc = new Int32Array(MAX_CALL_FRAMES);
   /** r6-r9 of each caller: 8 int32 (lo, hi pairs) per frame. */
   readonly saved = new Int32Array(MAX_CALL_FRAMES * 8);
-  // Last regions that passed the check, for reads and writes: most accesses hit them.
-  rs = 0; re = 0; ws = 0; we = 0;
+  // The last two regions that passed the check, for reads and for writes: most accesses
+  // hit them (a program typically alternates between its stack and one other region).
+  rs = 0; re = 0; ws = 0; we = 0; rs2 = 0; re2 = 0; ws2 = 0; we2 = 0;
 
   constructor(
     readonly program: PreparedProgram,
@@ -84,7 +90,7 @@ export class Execution {
   run(): RunResult {
     while (!this.done) {
       if (this.remaining <= 0) this.budgetExceeded();
-      interpret(this, this.remaining);
+      this.interpretCatchingExit(this.remaining);
     }
     return { r0: this.register(0), executed: this.executed };
   }
@@ -93,8 +99,17 @@ export class Execution {
   step(): boolean {
     if (this.done) return true;
     if (this.remaining <= 0) this.budgetExceeded();
-    interpret(this, 1);
+    this.interpretCatchingExit(1);
     return this.done;
+  }
+
+  /** Runs the loop; a program exit raised inside a callback ends the run here. */
+  private interpretCatchingExit(limit: number): void {
+    try {
+      interpret(this, limit);
+    } catch (err) {
+      if (err !== PROGRAM_EXIT) throw err;
+    }
   }
 
   /** Register n as an unsigned 64-bit value. */
@@ -125,29 +140,45 @@ export class Execution {
     this.space.release(this.stack);
   }
 
-  /** Checks a read of `size` bytes at (a, hi) and returns the 32-bit address. */
+  /**
+   * Checks a read of `size` bytes at (a, hi), the exact low word of the address and its
+   * high word, and returns the 32-bit address.
+   *
+   * The regions that passed are cached in `rs`/`re` and `rs2`/`re2` for the
+   * interpreter's inline check, which adds the offset in int32 (`(lo + off) | 0`) and
+   * compares signed. That is exact because cached bounds stay within
+   * [FAST_MIN, FAST_MAX]: a sum that wrapped below 0 or past 2^32 lands either
+   * negative or below 32768, and an address of 2^31 or more is negative; none of
+   * those passes `rs <= a && a + size <= re`.
+   */
   readAddress(a: number, hi: number, size: number, pc: number): number {
     if (hi === 0 && a >= this.rs && a + size <= this.re) return a;
-    const r = this.resolve(a, hi, size, pc, 'read');
-    this.rs = r.start; this.re = r.end;
+    // A region hit needs no `resolve` (which builds the error's bigint address up front).
+    const r = (this.checked && hi === 0 && this.space.find(a, size)) || this.resolve(a, hi, size, pc, 'read');
+    this.rs2 = this.rs; this.re2 = this.re;
+    this.rs = Math.max(r.start, FAST_MIN); this.re = Math.min(r.end, FAST_MAX);
     return a;
   }
 
-  /** Checks a write of `size` bytes at (a, hi) and returns the 32-bit address. */
+  /** Checks a write of `size` bytes at (a, hi) and returns the 32-bit address (see `readAddress`). */
   writeAddress(a: number, hi: number, size: number, pc: number): number {
     if (hi === 0 && a >= this.ws && a + size <= this.we) return a;
-    const r = this.resolve(a, hi, size, pc, 'write');
-    this.ws = r.start; this.we = r.end;
+    const found = this.checked && hi === 0 ? this.space.find(a, size) : undefined;
+    const r = found?.writable ? found : this.resolve(a, hi, size, pc, 'write');
+    this.ws2 = this.ws; this.we2 = this.we;
+    this.ws = Math.max(r.start, FAST_MIN); this.we = Math.min(r.end, FAST_MAX);
     return a;
   }
 
   /** After memory may have grown or regions changed (a helper ran). */
   resetCache(): void {
+    this.rs2 = this.re2 = this.ws2 = this.we2 = 0;
     if (this.checked) {
       this.rs = this.re = this.ws = this.we = 0;
     } else {
-      this.rs = this.ws = 0;
-      this.re = this.we = this.space.byteLength;
+      // The whole memory, less the reserved low 64 KiB (those accesses take the slow path).
+      this.rs = this.ws = FAST_MIN;
+      this.re = this.we = Math.min(this.space.byteLength, FAST_MAX);
     }
   }
 
@@ -217,7 +248,7 @@ export class Execution {
     try {
       result = def.fn(ctx, this.register(1), this.register(2), this.register(3), this.register(4), this.register(5));
     } catch (err) {
-      if (err instanceof VmError) throw err;
+      if (err instanceof VmError || err === PROGRAM_EXIT) throw err;
       throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
         { pc, cause: err });
     }
@@ -236,6 +267,9 @@ export class Execution {
     while (!(this.depth < depth)) {
       if (this.remaining <= 0) this.budgetExceeded();
       interpret(this, this.remaining, depth);
+      // A legacy packet load out of range ends the whole program (r0 = 0), even from
+      // inside a callback: unwind through the helper to the run loop.
+      if (this.done) throw PROGRAM_EXIT;
     }
     const r0 = this.register(0);
     this.lo.set(saved.subarray(0, 6));
