@@ -1,6 +1,6 @@
 // Using ebee as a library: assemble, run, single-step, and disassemble.
 // Run: node examples/api.mjs   (after npm install, which builds dist/)
-import { assemble, disassemble, encode, decode, Vm, HelperRegistry } from 'ebee';
+import { assemble, disassemble, encode, decode, Vm, JitVm, HelperRegistry } from 'ebee';
 
 // 1. Assemble pseudo-C text (the dialect llvm-objdump and the verifier log print).
 const { insns } = assemble(`
@@ -27,3 +27,7 @@ ex.release();
 // 5. Disassemble in either dialect.
 console.log(disassemble(insns).trimEnd());
 console.log(disassemble(insns, { dialect: "mnemonic" }).trimEnd());
+
+// 6. The same program compiled to WebAssembly: same answer, same instruction count.
+const jit = new JitVm({ helpers });
+console.log('jit r0 =', jit.run(insns).r0); // 22n

@@ -150,3 +150,11 @@ test('conformance-plugin speaks the suite runner protocol', () => {
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /unknown opcode 0xff/);
 });
+
+test('the API example runs', () => {
+  const run = spawnSync(process.execPath, [example('api.mjs')], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^r0 = 22n$/m);
+  assert.match(run.stdout, /^jit r0 = 22n$/m);
+  assert.match(run.stdout, /^mov %r1, 7$/m);
+});
