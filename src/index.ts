@@ -8,3 +8,4 @@ export * from './isa/index.js';
 export * from './asm/index.js';
 export * from './vm/index.js';
 export * from './jit/index.js';
+export * from './pcap/index.js';
