@@ -9,3 +9,4 @@ export * from './asm/index.js';
 export * from './vm/index.js';
 export * from './jit/index.js';
 export * from './pcap/index.js';
+export * from './maps/index.js';
