@@ -11,9 +11,15 @@ export const IMPORT_MODULE = 'ebee';
 export const Import = {
   /** `(id i32, pc i32, r1..r5 i64) -> i64`: a helper call, as `Execution.callHelper`. */
   HELPER: 'helper',
-  /** `(lo i32, hi i32, off i32, size i32, pc i32, write i32)`: the slow path of a checked access. */
+  /**
+   * `(lo i32, hi i32, off i32, size i32, pc i32, write i32, over i32)`: the slow path of
+   * a checked access; `over` is 1 when the budget ran out before it (see `emit.ts`).
+   */
   MEMORY: 'memory_check',
-  /** `(code i32, pc i32, value i64)`: raises the VmError for `code`; never returns. */
+  /**
+   * `(code i32, pc i32, value i64, rest i32)`: raises the VmError for `code`, or
+   * BUDGET_EXCEEDED when the fuel (stored first) plus `rest` is negative; never returns.
+   */
   TRAP: 'trap',
   /** `()`: a legacy packet load out of range ends the run with r0 = 0; never returns. */
   ABORT: 'abort',

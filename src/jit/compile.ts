@@ -38,6 +38,9 @@ export interface CompiledProgram {
   readonly extraOut: readonly number[];
 }
 
+/** What `compileToBytes` produces: everything of a `CompiledProgram` but the module. */
+export type GeneratedModule = Omit<CompiledProgram, 'module'>;
+
 export type ProgramSource = PreparedProgram | readonly Instruction[] | Uint8Array;
 
 /** A prepared program as is; instructions or bytecode are checked and laid out first. */
@@ -48,8 +51,39 @@ export function asPrepared(program: ProgramSource): PreparedProgram {
   return prepare(program as readonly Instruction[] | Uint8Array);
 }
 
-/** Compiles a program to a WebAssembly module (synchronously). */
+/**
+ * Compiles a program to a WebAssembly module (synchronously).
+ *
+ * Tiering, as measured on Node 20 (V8 11.3), and why ebee leaves it to V8: the
+ * `WebAssembly.Module` constructor only decodes and validates (about 0.1 µs per eBPF
+ * instruction); V8 compiles each function lazily, with its Liftoff baseline compiler,
+ * on the function's first call, and recompiles it with TurboFan in the background once
+ * it has run for a while (dynamic tiering); calls made after that run the optimised
+ * code, but a call in progress never switches (V8 has no on-stack replacement for
+ * wasm). So a long first run stays in Liftoff code, 1-5x slower than the steady state
+ * on ../shared/bench, and the runs after it are at native speed. What else there is:
+ *
+ * - `WebAssembly.compile` (async) compiles and tiers the same way: same first run.
+ * - Running the function once on a small input first cannot be done for an arbitrary
+ *   program (it has side effects: helpers, stores, and it needs real inputs), and a
+ *   short call only triggers the Liftoff compile, not the tier-up.
+ * - `v8.setFlagsFromString('--no-liftoff')` does take effect at run time (first run =
+ *   steady state), but it changes every wasm module of the whole process, is not
+ *   available in browsers, and makes V8 compile every called function with TurboFan
+ *   before running it: 1.5-1.8 s for the first run of the generated 100,000-instruction
+ *   benchmark program against 30-40 ms with Liftoff.
+ *
+ * Lazy Liftoff first is the better default for a library: compile stays cheap, short
+ * and repeated runs (the usual eBPF pattern) reach TurboFan code after the first few.
+ * An application that runs one long program once can start Node with `--no-liftoff`.
+ */
 export function compile(program: ProgramSource, options: CompileOptions = {}): CompiledProgram {
+  const generated = compileToBytes(program, options);
+  return { ...generated, module: new WebAssembly.Module(generated.bytes) };
+}
+
+/** ebee's part of `compile`: the module's bytes, without handing them to the engine. */
+export function compileToBytes(program: ProgramSource, options: CompileOptions = {}): GeneratedModule {
   const p = asPrepared(program);
   const checked = options.checked ?? true;
   const shared = options.shared ?? false;
@@ -63,8 +97,8 @@ export function compile(program: ProgramSource, options: CompileOptions = {}): C
   const m = new ModuleBuilder({ name: 'ebee' });
   const imports = {
     helper: m.importFunction(IMPORT_MODULE, Import.HELPER, [I32, I32, I64, I64, I64, I64, I64], [I64]),
-    memory: checked ? m.importFunction(IMPORT_MODULE, Import.MEMORY, [I32, I32, I32, I32, I32, I32], []) : -1,
-    trap: m.importFunction(IMPORT_MODULE, Import.TRAP, [I32, I32, I64], []),
+    memory: checked ? m.importFunction(IMPORT_MODULE, Import.MEMORY, [I32, I32, I32, I32, I32, I32, I32], []) : -1,
+    trap: m.importFunction(IMPORT_MODULE, Import.TRAP, [I32, I32, I64, I32], []),
     abort: m.importFunction(IMPORT_MODULE, Import.ABORT, [], []),
   };
   m.importMemory(IMPORT_MODULE, Import.MEMORY_OBJECT, shared ? { minimum: 0, maximum: 65536, shared: true } : { minimum: 0 });
@@ -96,8 +130,9 @@ export function compile(program: ProgramSource, options: CompileOptions = {}): C
   };
 
   let dispatcherRegions = 0;
+  const localOf = new Int32Array(flow.blockCount);
   flow.entries.forEach((entry, i) => {
-    const { context, dispatcherRegions: regions } = emitFunction(env, flow, flow.functions[i]!);
+    const { context, dispatcherRegions: regions } = emitFunction(env, flow, flow.functions[i]!, localOf);
     dispatcherRegions += regions;
     const index = m.addFunction(params, results, context.b, functionExport(entry));
     m.exportFunction(functionExport(entry), index);
@@ -105,9 +140,8 @@ export function compile(program: ProgramSource, options: CompileOptions = {}): C
   if (usesCallx) m.addFunction([I32, I32, ...params], results, buildCallxDispatcher(env), 'callx');
 
   const bytes = m.toBytes();
-  const module = new WebAssembly.Module(bytes);
   return {
-    program: p, bytes, module, checked, shared, dispatcherRegions,
+    program: p, bytes, checked, shared, dispatcherRegions,
     entries: flow.entries, extraIn: signature.extraIn, extraOut: signature.extraOut,
   };
 }

@@ -4,17 +4,30 @@
  * instructions where the tree places it.
  *
  * Budget (checked mode): each block subtracts its instruction count from the `fuel`
- * local when entered; the fuel is tested at the function entry, at loop headers, in
- * irreducible regions at every block, and before every helper call (see
- * `lower/calls.ts`). A run that completes has executed exactly `budget - fuel`
- * instructions, as the interpreter counts them; a run that cannot complete passes a
- * test with negative fuel within one loop iteration and stops with BUDGET_EXCEEDED.
+ * local when entered. The interpreter stops before the first instruction past its
+ * budget; the JIT keeps its checks off the straight-line code and still ends every run
+ * the same way:
+ *
+ * - Checkpoints: at the function entry, at loop headers and, in irreducible regions,
+ *   at every block, before the block's count is charged: no fuel left for its first
+ *   instruction is BUDGET_EXCEEDED. So a run that cannot complete stops within one
+ *   loop iteration. Before a helper call (the last instruction of its block, charged)
+ *   the fuel must not be negative: no helper runs past the budget.
+ * - Between checkpoints the fuel may go negative inside a block: instructions past the
+ *   budget may then run (memory may differ by that partial block; nothing observable
+ *   otherwise), but none may fail or end the run in its own way: every failure path
+ *   (a trap, the slow path of a checked access, a packet load out of range) knows how
+ *   many instructions of the block follow it (`rest`) and reports BUDGET_EXCEEDED
+ *   when fuel + rest < 0, that is when the interpreter would have stopped before it.
+ * - An exit with negative fuel is BUDGET_EXCEEDED (the runtime checks). A run that
+ *   completes has executed exactly `budget - fuel` instructions, as the interpreter
+ *   counts them.
  */
 import { Op } from './wasm/index.js';
 import { Trap } from './abi.js';
 import { Term, type Flow } from './analysis/flow.js';
-import { structure, type Graph, type Stmt } from './cfg/index.js';
-import { FunctionContext, lowerCondition, lowerInstruction, type ModuleEnv } from './lower/index.js';
+import { structure, StructOp, type Graph } from './cfg/index.js';
+import { FunctionContext, cacheUseOf, lowerCondition, lowerInstruction, type ModuleEnv } from './lower/index.js';
 import { STACK_FRAME_SIZE } from '../vm/index.js';
 
 export interface EmittedFunction {
@@ -23,18 +36,33 @@ export interface EmittedFunction {
   readonly dispatcherRegions: number;
 }
 
-/** Emits the function whose blocks (global ids, entry first) are `blockIds`. */
-export function emitFunction(env: ModuleEnv, flow: Flow, blockIds: readonly number[]): EmittedFunction {
+const NO_SUCCESSORS: readonly number[] = [];
+
+/**
+ * Emits the function whose blocks (global ids, entry first) are `blockIds`. `localOf`
+ * is scratch of `flow.blockCount` entries, shared by the functions of one compile.
+ */
+export function emitFunction(env: ModuleEnv, flow: Flow, blockIds: Int32Array, localOf: Int32Array): EmittedFunction {
   const p = env.program;
-  const local = new Map<number, number>();
-  blockIds.forEach((id, i) => local.set(id, i));
-  const graph: Graph = {
-    size: blockIds.length,
-    entry: 0,
-    succ: blockIds.map((id) => flow.blocks[id]!.succ.map((s) => local.get(s)!)),
-  };
+  const size = blockIds.length;
+  for (let i = 0; i < size; i++) localOf[blockIds[i]!] = i;
+  const succ: (readonly number[])[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    const id = blockIds[i]!;
+    const s0 = flow.succ0[id]!;
+    const s1 = flow.succ1[id]!;
+    succ[i] = s1 >= 0 ? [localOf[s0]!, localOf[s1]!] : s0 >= 0 ? [localOf[s0]!] : NO_SUCCESSORS;
+  }
+  const graph: Graph = { size, entry: 0, succ };
   const s = structure(graph);
-  const c = new FunctionContext(env);
+  let instructions = 0;
+  let cacheUse = 0;
+  for (let i = 0; i < size; i++) {
+    const id = blockIds[i]!;
+    instructions += flow.count[id]!;
+    if (env.checked && flow.term[id] !== Term.FELL_OFF) cacheUse |= cacheUseOf(p, flow.start[id]!, flow.last[id]!);
+  }
+  const c = new FunctionContext(env, instructions, cacheUse);
   const b = c.b;
 
   // Prologue: the fuel the caller left, and this frame's r10.
@@ -42,76 +70,69 @@ export function emitFunction(env: ModuleEnv, flow: Flow, blockIds: readonly numb
   b.globalGet(env.globals.stackEnd).globalGet(env.globals.depth).i32Const(STACK_FRAME_SIZE).op(Op.I32_MUL).op(Op.I32_SUB);
   c.set32(10);
 
-  const checkpoint = (node: number): boolean => node === 0 || s.loopHeaders.has(node) || s.regionOf[node]! >= 0;
-
   const emitNode = (node: number): void => {
-    const block = flow.blocks[blockIds[node]!]!;
-    if (block.term === Term.FELL_OFF) {
-      c.trap(Trap.FELL_OFF_END, p.length - 1);
+    const id = blockIds[node]!;
+    const start = flow.start[id]!;
+    const last = flow.last[id]!;
+    const term = flow.term[id]!;
+    if (term === Term.FELL_OFF) {
+      // Falling off needs one more instruction of budget in the interpreter: rest -1.
+      c.trap(Trap.FELL_OFF_END, p.length - 1, -1);
       return;
     }
+    c.beginBlock();
     if (c.fuel >= 0) {
-      b.localGet(c.fuel).i64Const(block.count).op(Op.I64_SUB).localSet(c.fuel);
-      if (checkpoint(node)) c.checkFuel(block.start);
+      if (node === 0 || s.loopHeaders.has(node) || s.regionOf[node]! >= 0) c.checkFuel(start, 1);
+      b.localGet(c.fuel).i64Const(flow.count[id]!).op(Op.I64_SUB).localSet(c.fuel);
     }
-    let rest = block.count;
-    for (let pc = block.start; pc <= block.last; pc += p.opcode[pc] === 0x18 ? 2 : 1) {
+    let rest = flow.count[id]!;
+    for (let pc = start; pc <= last; pc += p.opcode[pc] === 0x18 ? 2 : 1) {
       rest--;
-      if (pc === block.last && (block.term === Term.JUMP || block.term === Term.COND)) break;
+      if (pc === last && (term === Term.JUMP || term === Term.COND)) break;
       lowerInstruction(c, pc, rest);
     }
   };
 
-  const condition = (node: number): void => lowerCondition(c, flow.blocks[blockIds[node]!]!.last);
-
-  // Walk the tree with an explicit stack: nesting can be deep in big functions.
-  type Frame = { readonly list: readonly Stmt[]; i: number; readonly block?: boolean; readonly after?: () => void };
-  const stack: Frame[] = [{ list: s.body, i: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.i === top.list.length) {
-      stack.pop();
-      top.after?.();
-      continue;
-    }
-    const stmt = top.list[top.i++]!;
-    switch (stmt.kind) {
-      case 'block':
-        b.block();
-        stack.push({ list: stmt.body, i: 0, block: true, after: () => b.end() });
-        break;
-      case 'loop':
-        b.loop();
-        stack.push({ list: stmt.body, i: 0, after: () => b.end() });
-        break;
-      case 'node':
-        emitNode(stmt.node);
-        break;
-      case 'if': {
-        condition(stmt.node);
+  // Walk the flat structure (see `cfg/structure.ts`), keeping the kinds of the open
+  // constructs to recognise a `br 0` that ends a block.
+  const code = s.code;
+  const open: number[] = [];
+  for (let i = 0; i < s.length;) {
+    switch (code[i]) {
+      case StructOp.BLOCK: b.block(); open.push(StructOp.BLOCK); i += 1; break;
+      case StructOp.LOOP: b.loop(); open.push(StructOp.LOOP); i += 1; break;
+      case StructOp.END: b.end(); open.pop(); i += 1; break;
+      case StructOp.NODE: emitNode(code[i + 1]!); i += 2; break;
+      case StructOp.IF:
+        lowerCondition(c, flow.last[blockIds[code[i + 1]!]!]!, false);
         b.if();
-        const otherwise = stmt.else;
-        stack.push({
-          list: stmt.then, i: 0,
-          after: () => { b.else(); stack.push({ list: otherwise, i: 0, after: () => b.end() }); },
-        });
+        open.push(StructOp.IF);
+        i += 2;
+        break;
+      case StructOp.ELSE: b.else(); i += 1; break;
+      case StructOp.BR_IF:
+        // Branch when the node goes to successor `when` (1: the jump is not taken).
+        lowerCondition(c, flow.last[blockIds[code[i + 1]!]!]!, code[i + 2] === 1);
+        b.brIf(code[i + 3]!);
+        i += 4;
+        break;
+      case StructOp.BR: {
+        // `br 0` as the last thing in a block is where control goes anyway.
+        const depth = code[i + 1]!;
+        if (!(depth === 0 && code[i + 2] === StructOp.END && open[open.length - 1] === StructOp.BLOCK)) b.br(depth);
+        i += 2;
         break;
       }
-      case 'brIf':
-        condition(stmt.node);
-        if (stmt.when === 1) b.op(Op.I32_EQZ);
-        b.brIf(stmt.depth);
+      case StructOp.SET_LABEL: b.i32Const(code[i + 1]!).localSet(c.label); i += 2; break;
+      case StructOp.DISPATCH: {
+        const k = code[i + 1]!;
+        const depths = Array.from(code.subarray(i + 2, i + 2 + k));
+        b.localGet(c.label).brTable(depths, depths[k - 1]!);
+        i += 2 + k;
         break;
-      case 'br':
-        // `br 0` as the last thing in a block is where control goes anyway.
-        if (!(stmt.depth === 0 && top.block && top.i === top.list.length)) b.br(stmt.depth);
-        break;
-      case 'setLabel':
-        b.i32Const(stmt.value).localSet(c.label);
-        break;
-      case 'dispatch':
-        b.localGet(c.label).brTable(stmt.depths, stmt.depths[stmt.depths.length - 1]!);
-        break;
+      }
+      default:
+        throw new Error(`internal: structure operation ${code[i]}`);
     }
   }
   // Every path has returned or trapped; the validator needs to be told.

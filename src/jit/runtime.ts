@@ -6,8 +6,9 @@
  * path of checked accesses, and the failures, with the same VmError codes and pcs.
  */
 import {
-  AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, STACK_FRAME_SIZE,
-  VmError, VmErrorCode, type HelperContext, type PreparedProgram,
+  AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, PROGRAM_EXIT, STACK_FRAME_SIZE,
+  VmError, VmErrorCode, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, fellOffEnd, invalidOpcode,
+  kfuncUnavailable, noPacket, notCallable, resolveAccess, runHelper, unresolvedLddw, type PreparedProgram,
 } from '../vm/index.js';
 import {
   CACHE_LIMIT, EMPTY_CACHE, Global, IMPORT_MODULE, Import, Trap, functionExport, savedRegisterGlobal,
@@ -37,9 +38,6 @@ export interface JitRunResult {
   /** Instructions executed, exactly as the interpreter counts them (checked mode); undefined when unchecked. */
   readonly executed: number | undefined;
 }
-
-/** Thrown by the `abort` import: a legacy packet load out of range ends the run with r0 = 0. */
-const PACKET_ABORT = Object.freeze({ packetAbort: true });
 
 /** More fuel than any run can burn, standing in for an unbounded budget. */
 const MAX_FUEL = 1n << 62n;
@@ -128,7 +126,8 @@ export class JitVm {
       const out = inst.functions.get(0)!(...regs, ...compiled.extraIn.map(() => 0n));
       r0 = Array.isArray(out) ? out[0]! : out;
     } catch (err) {
-      if (err === PACKET_ABORT) r0 = 0n;
+      // The `abort` import: a legacy packet load out of range ends the run with r0 = 0.
+      if (err === PROGRAM_EXIT) r0 = 0n;
       else throw translate(err);
     } finally {
       inst.busy = false;
@@ -137,7 +136,7 @@ export class JitVm {
     let executed: number | undefined;
     if (compiled.checked) {
       const left = global(ex, Global.FUEL).value as bigint;
-      if (left < 0n) throw budgetExceeded(fuel, undefined);
+      if (left < 0n) throw budgetExhausted(fuel, undefined);
       executed = Number(fuel - left);
     }
     return { r0: BigInt.asUintN(64, r0), executed };
@@ -150,22 +149,16 @@ export class JitVm {
     // `inst` is filled in below; the imports only run once it is.
     const inst = { compiled, busy: false, budget: 0n } as Instance;
 
+    /** `ctx.invoke` from the helper called at `pc` with `callArgs`: runs the callback's wasm function. */
     const invoke = (address: bigint, args: readonly bigint[], pc: number, callArgs: readonly bigint[]): bigint => {
-      const value = BigInt(address);
-      const hi = Number(value >> 32n);
-      const lo = Number(value & 0xffffffffn);
-      if (hi !== CODE_ADDRESS_TAG || lo >= p.length || p.indexAt[lo]! < 0) {
-        throw new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${value.toString(16)} is not a code address of this program`, { pc });
-      }
-      const fn = inst.functions.get(lo);
-      if (!fn) throw notAnEntry(lo, pc);
+      const target = callbackTarget(p, address, args, pc);
+      const fn = inst.functions.get(target);
+      if (!fn) throw notAnEntry(target, pc);
       const regs = callArgs.map((v, i) => BigInt.asIntN(64, i < args.length ? BigInt(args[i]!) : v));
       const extra = compiled.extraIn.map((r) => global(inst.exports, savedRegisterGlobal(r)).value as bigint);
       const depth = global(inst.exports, Global.DEPTH);
       const outer = depth.value as number;
-      if (outer + 1 >= MAX_CALL_FRAMES) {
-        throw new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
-      }
+      if (outer + 1 >= MAX_CALL_FRAMES) throw callDepthExceeded(pc);
       depth.value = outer + 1;
       let out: bigint | bigint[];
       try {
@@ -174,8 +167,11 @@ export class JitVm {
         throw translate(err);
       } finally {
         depth.value = outer;
+        // A helper call inside the callback stored the callback's registers in the same
+        // globals; the caller's are what the next callback of this helper must see.
+        compiled.extraIn.forEach((r, i) => { global(inst.exports, savedRegisterGlobal(r)).value = extra[i]!; });
       }
-      if (compiled.checked && (global(inst.exports, Global.FUEL).value as bigint) < 0n) throw budgetExceeded(inst.budget, pc);
+      if (compiled.checked && (global(inst.exports, Global.FUEL).value as bigint) < 0n) throw budgetExhausted(inst.budget, pc);
       return BigInt.asUintN(64, Array.isArray(out) ? out[0]! : out);
     };
 
@@ -183,54 +179,34 @@ export class JitVm {
       [IMPORT_MODULE]: {
         [Import.MEMORY_OBJECT]: space.memory,
         [Import.HELPER]: (id: number, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
-          const def = helpers.get(id);
-          if (!def) throw new VmError(VmErrorCode.UNKNOWN_HELPER, `unknown helper ${id}: no implementation is registered`, { pc });
           const callArgs = [r1, r2, r3, r4, r5].map((v) => BigInt.asUintN(64, v));
-          const ctx: HelperContext = {
-            space,
-            pc,
-            invoke: (address: bigint, args: readonly bigint[]) => invoke(address, args, pc, callArgs),
-          };
-          let result: bigint | number | void;
-          try {
-            result = def.fn(ctx, callArgs[0]!, callArgs[1]!, callArgs[2]!, callArgs[3]!, callArgs[4]!);
-          } catch (err) {
-            if (err instanceof VmError || err === PACKET_ABORT) throw err;
-            throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
-              { pc, cause: err });
-          }
-          const value = BigInt.asIntN(64, BigInt(result ?? 0));
+          const r0 = runHelper(helpers, space, id, pc, callArgs[0]!, callArgs[1]!, callArgs[2]!, callArgs[3]!, callArgs[4]!,
+            (address, args) => invoke(address, args, pc, callArgs));
           if (compiled.checked) resetCache(inst.exports);
-          return value;
+          return r0;
         },
-        [Import.MEMORY]: (lo: number, hi: number, off: number, size: number, pc: number, write: number): void => {
-          const kind = write ? 'write' : 'read';
-          const a = (lo >>> 0) + off;
-          if (hi !== 0 || a < 0 || a + size > space.byteLength) {
-            const address = BigInt.asUintN(64, (BigInt(hi) << 32n) + BigInt(a));
-            throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
-              `${kind} of ${size} bytes at 0x${address.toString(16)} is outside memory`, { pc, address, size });
-          }
-          const region = space.find(a, size);
-          if (!region) {
-            const near = space.nearest(a);
-            const hint = near ? ` (nearest region below: ${near.name} at 0x${near.start.toString(16)}, ${near.size} bytes)` : '';
-            throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
-              `${kind} of ${size} bytes at 0x${a.toString(16)} is outside every region${hint}`, { pc, address: a, size });
-          }
-          if (write && !region.writable) {
-            throw new VmError(VmErrorCode.READ_ONLY,
-              `write of ${size} bytes at 0x${a.toString(16)} into read-only region ${region.name}`, { pc, address: a, size });
+        [Import.MEMORY]: (lo: number, hi: number, off: number, size: number, pc: number, write: number, over: number): void => {
+          // Checked mode only (unchecked code has no slow path): the region, or the error;
+          // BUDGET_EXCEEDED for an access the interpreter would not have reached.
+          let region;
+          try {
+            region = resolveAccess(space, (lo >>> 0) + off, hi, size, pc, write ? 'write' : 'read', true);
+          } catch (err) {
+            if (over) throw budgetExhausted(inst.budget, pc);
+            throw err;
           }
           const cacheable = region.end <= CACHE_LIMIT;
           global(inst.exports, write ? Global.WRITE_START : Global.READ_START).value = cacheable ? region.start : EMPTY_CACHE | 0;
           global(inst.exports, write ? Global.WRITE_END : Global.READ_END).value = cacheable ? region.end : EMPTY_CACHE | 0;
         },
-        [Import.TRAP]: (code: number, pc: number, value: bigint): never => {
+        [Import.TRAP]: (code: number, pc: number, value: bigint, rest: number): never => {
+          if (compiled.checked && (global(inst.exports, Global.FUEL).value as bigint) + BigInt(rest) < 0n) {
+            throw budgetExhausted(inst.budget, pc);
+          }
           throw trapError(inst, code, pc, value);
         },
         [Import.ABORT]: (): never => {
-          throw PACKET_ABORT;
+          throw PROGRAM_EXIT;
         },
       },
     };
@@ -248,11 +224,6 @@ function resetCache(exports: Exports): void {
   }
 }
 
-function budgetExceeded(budget: bigint, pc: number | undefined): VmError {
-  return new VmError(VmErrorCode.BUDGET_EXCEEDED,
-    `instruction budget exhausted after ${budget} instructions: the program may not terminate`, pc === undefined ? {} : { pc });
-}
-
 function notAnEntry(target: number, pc: number): VmError {
   return new VmError(VmErrorCode.UNSUPPORTED,
     `call to pc ${target}, which is not a function entry (call target or lddw code address) known when the program was compiled`, { pc });
@@ -261,30 +232,23 @@ function notAnEntry(target: number, pc: number): VmError {
 function trapError(inst: Instance, code: number, pc: number, value: bigint): VmError {
   const p = inst.compiled.program;
   switch (code) {
-    case Trap.FELL_OFF_END:
-      return new VmError(VmErrorCode.FELL_OFF_END, `execution ran past the last instruction (${p.length - 1})`, { pc });
-    case Trap.KFUNC:
-      return new VmError(VmErrorCode.UNSUPPORTED, `call to kernel function (BTF id ${value}) is not available`, { pc });
-    case Trap.LDDW_SOURCE:
-      return new VmError(VmErrorCode.UNSUPPORTED, `lddw with pseudo source ${value} must be resolved by the loader before running`, { pc });
-    case Trap.INVALID_OPCODE:
-      return new VmError(VmErrorCode.UNSUPPORTED, `opcode 0x${value.toString(16)} cannot be executed`, { pc });
-    case Trap.CALL_DEPTH:
-      return new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
-    case Trap.BUDGET:
-      return budgetExceeded(inst.budget, pc);
-    case Trap.NO_PACKET:
-      return new VmError(VmErrorCode.UNSUPPORTED, 'legacy packet load without a packet (run with a packet to use LD_ABS/LD_IND)', { pc });
-    case Trap.CALLX_TARGET:
-      return new VmError(VmErrorCode.BAD_CALL_TARGET,
-        `callx r${p.dst[pc]}: 0x${BigInt.asUintN(64, value).toString(16)} is neither a helper id nor a code address`, { pc });
+    case Trap.FELL_OFF_END: return fellOffEnd(p);
+    case Trap.KFUNC: return kfuncUnavailable(value, pc);
+    case Trap.LDDW_SOURCE: return unresolvedLddw(value, pc);
+    case Trap.INVALID_OPCODE: return invalidOpcode(value, pc);
+    case Trap.CALL_DEPTH: return callDepthExceeded(pc);
+    case Trap.BUDGET: return budgetExhausted(inst.budget, pc);
+    case Trap.NO_PACKET: return noPacket(pc);
+    case Trap.CALLX_TARGET: return notCallable(p.dst[pc]!, value, pc);
     case Trap.CODE_ADDRESS: {
-      const lo = Number(value);
-      if (lo >= p.length || p.indexAt[lo]! < 0) {
-        const address = (BigInt(CODE_ADDRESS_TAG) << 32n) | BigInt(lo);
-        return new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${address.toString(16)} is not a code address of this program`, { pc });
+      // The wasm code checked the tag; the low word (value) names no function entry.
+      const target = Number(value);
+      try {
+        codeTarget(p, (BigInt(CODE_ADDRESS_TAG) << 32n) | BigInt(target), pc);
+      } catch (err) {
+        return err as VmError;
       }
-      return notAnEntry(lo, pc);
+      return notAnEntry(target, pc);
     }
     default:
       return new VmError(VmErrorCode.UNSUPPORTED, `internal: unknown trap ${code}`, { pc });

@@ -9,6 +9,7 @@ import { assemble } from '../asm/index.js';
 import { insn, lddw, type Instruction } from '../isa/index.js';
 import { AddressSpace, HelperRegistry, Vm, VmError, prepare } from '../vm/index.js';
 import { compile, JitVm } from './index.js';
+import { printWat } from './wasm/index.js';
 import { runOn, same, type Outcome } from './differential.test.fixture.js';
 
 const asm = (text: string): Instruction[] => assemble(text).insns;
@@ -145,7 +146,10 @@ test('callbacks: ctx.invoke runs the wasm function of a code address, with its o
     exit`);
   const out = same(program, { helpers: { 10: loop } }, 'bpf_loop');
   assert.equal('r0' in out && out.r0, (7n << 32n) | 21n);
-  // A bad code address, and callbacks nested beyond 8 frames.
+  // Six arguments, a bad code address, and callbacks nested beyond 8 frames.
+  assert.equal(errorOf(same(program, {
+    helpers: { 10: (ctx, _n, cb) => ctx.invoke(cb, [1n, 2n, 3n, 4n, 5n, 6n]) },
+  }, 'six arguments')), 'EBEE_VM_BAD_ARGUMENT');
   assert.equal(errorOf(same(asm('r2 = 5\ncall 10\nexit'), {
     helpers: { 10: (ctx, _a, b) => ctx.invoke(b, []) },
   }, 'bad address')), 'EBEE_VM_BAD_CALL_TARGET');
@@ -173,6 +177,24 @@ test('a callback sees the caller\'s r0 and r6-r9 it never wrote, as in the inter
     exit`);
   same(program, { helpers: { 10: (ctx, _a, b) => ctx.invoke(b, [100n]) } }, 'callback registers');
   assert.deepEqual(compile(program).extraIn, [0, 6, 9]);
+  // Every invocation sees the caller's registers, also after an earlier one changed
+  // them and called a helper itself (which passes its own registers the same way).
+  const twice = asm(`
+    r9 = 7
+    r2 = cb ll
+    call 10
+    exit
+  cb:
+    r6 = r9
+    r9 = 100
+    call 11
+    r0 = r6
+    r0 += r9
+    exit`);
+  const out = same(twice, {
+    helpers: { 10: (ctx, _a, b) => ctx.invoke(b, []) + ctx.invoke(b, []), 11: () => 0n },
+  }, 'callback twice');
+  assert.equal('r0' in out && out.r0, 214n);
 });
 
 test('code shared between functions: fallthrough into a callee, a jump into another function', () => {
@@ -224,6 +246,70 @@ test('callx: a helper id, a code address, and neither', () => {
   assert.equal(errorOf(runOn('checked', odd, { helpers })), 'EBEE_VM_UNSUPPORTED');
 });
 
+test('division and modulo by one register share the quotient, exactly, edge cases included', () => {
+  const INT64_MIN = -(2n ** 63n);
+  const values = [0n, 1n, -1n, 2n, -2n, 3n, 7n, -7n, 0x7fffffffn, -0x80000000n, 0x80000000n, 0xffffffffn,
+    INT64_MIN, INT64_MIN + 1n, 2n ** 63n - 1n, 0x123456789abcdefn, -0x123456789abcdefn];
+  const forms = [
+    { div: 'r3 /= r2', mod: 'r4 %= r2', rem: 'i64.rem_u' },
+    { div: 'r3 s/= r2', mod: 'r4 s%= r2', rem: 'i64.rem_s' },
+    { div: 'w3 /= w2', mod: 'w4 %= w2', rem: 'i32.rem_u' },
+    { div: 'w3 s/= w2', mod: 'w4 s%= w2', rem: 'i32.rem_s' },
+  ];
+  const table = new Uint8Array(values.length * 8);
+  values.forEach((v, i) => new DataView(table.buffer).setBigInt64(i * 8, v, true));
+  for (const f of forms) {
+    // Every pair (a, b) of the table; the quotient is still in r3 when the remainder is
+    // asked for, so no second division is compiled. r0 hashes every q and r.
+    const p = asm(`
+      r6 = r1
+      r7 = 0
+      r0 = 0
+    outer:
+      r8 = 0
+    inner:
+      r9 = r6
+      r9 += r7
+      r1 = *(u64 *)(r9 + 0)
+      r9 = r6
+      r9 += r8
+      r2 = *(u64 *)(r9 + 0)
+      r3 = r1
+      ${f.div}
+      r4 = r1
+      ${f.mod}
+      r0 *= 31
+      r0 ^= r3
+      r0 *= 31
+      r0 ^= r4
+      r8 += 8
+      if r8 < ${table.length} goto inner
+      r7 += 8
+      if r7 < ${table.length} goto outer
+      exit`);
+    assert.doesNotMatch(printWat(compile(p, { checked: false }).bytes), new RegExp(f.rem), f.mod);
+    same(p, { regions: [{ name: 'values', bytes: table }], args: (r) => [r[0]!.start] }, `${f.div}; ${f.mod}`);
+  }
+  // Not shared when an operand changed in between, the quotient is gone, or a block starts.
+  for (const [label, between] of [['dividend changed', 'r1 += 1'], ['divisor changed', 'r2 = 3'], ['quotient overwritten', 'r3 = 0'],
+    ['a block boundary', 'if r3 == 12345 goto next\nnext:']] as const) {
+    const p = asm(`
+      r1 = 100
+      r2 = 7
+      r3 = r1
+      r3 /= r2
+      ${between}
+      r4 = r1
+      r4 %= r2
+      r0 = r3
+      r0 <<= 8
+      r0 |= r4
+      exit`);
+    assert.match(printWat(compile(p, { checked: false }).bytes), /i64\.rem_u/, label);
+    same(p, {}, label);
+  }
+});
+
 test('budget: exact counts, the boundary, runaway loops', () => {
   const p = asm('r0 = 0\nr1 = 10\nloop:\nr0 += 1\nr1 += -1\nif r1 != 0 goto loop\nexit');
   const full = runOn('interpreter', p);
@@ -235,6 +321,21 @@ test('budget: exact counts, the boundary, runaway loops', () => {
   assert.equal(errorOf(same(asm('r0 = 1\nr0 = 2\nr0 = 3\nexit'), { budget: 3 }, 'straight line')), 'EBEE_VM_BUDGET_EXCEEDED');
   assert.equal(errorOf(same(asm('l:\ngoto l'), { budget: 10_000 }, 'runaway')), 'EBEE_VM_BUDGET_EXCEEDED');
   assert.equal(errorOf(same(asm('f:\nr1 += 1\ngoto f'), { budget: 0 }, 'zero budget')), 'EBEE_VM_BUDGET_EXCEEDED');
+  // Around the boundary every failure is the interpreter's: the failure when the budget
+  // reaches the failing instruction, BUDGET_EXCEEDED when it ran out before.
+  const fails = [
+    ['fall off', 'r0 = 1\nr0 += 1\nif r0 == 2 goto +0\nr0 = 3', 'EBEE_VM_FELL_OFF_END'],
+    ['kfunc', [insn(0xb7, 0, 0, 0, 1), insn(0x07, 0, 0, 0, 1), insn(0x85, 0, 2, 0, 7), insn(0x95, 0, 0, 0, 0)], 'EBEE_VM_UNSUPPORTED'],
+    ['unknown helper', 'r0 = 1\nr0 += 1\ncall 99\nexit', 'EBEE_VM_UNKNOWN_HELPER'],
+    ['out of bounds', 'r0 = 1\nr1 = 8\nr0 = *(u8 *)(r1 + 0)\nexit', 'EBEE_VM_OUT_OF_BOUNDS'],
+    ['call depth', 'f:\nr0 = 1\ncall f\nexit', 'EBEE_VM_CALL_DEPTH'],
+  ] as const;
+  for (const [label, text, code] of fails) {
+    const q = typeof text === 'string' ? asm(text) : text;
+    const outcomes = [];
+    for (let budget = 0; budget <= 40; budget++) outcomes.push(errorOf(same(q, { budget }, `${label}, budget ${budget}`)));
+    assert.ok(outcomes.includes(code) && outcomes.includes('EBEE_VM_BUDGET_EXCEEDED'), label);
+  }
   // Unchecked mode has no budget and reports no count.
   const vm = new JitVm();
   assert.deepEqual(vm.run(p, { checked: false }), { r0: 10n, executed: undefined });

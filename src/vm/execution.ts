@@ -11,23 +11,17 @@ import type { PreparedProgram } from './program.js';
 import { VmError, VmErrorCode } from './errors.js';
 import { toBigUint } from './u64.js';
 import { interpret } from './interpret.js';
+import {
+  MAX_CALL_FRAMES, PROGRAM_EXIT, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, resolveAccess, runHelper,
+} from './engine.js';
 
 /** Bytes of stack per frame (Linux's MAX_BPF_STACK). */
 export const STACK_FRAME_SIZE = 512;
-/** Frames a program may have live at once, the entry frame included (Linux's MAX_CALL_FRAMES). */
-export const MAX_CALL_FRAMES = 8;
 /** Instructions a run may execute unless told otherwise. */
 export const DEFAULT_BUDGET = 100_000_000;
-/**
- * High word of a code address (`lddw src=4`): it can never be a memory address
- * (those fit in 32 bits) nor a small helper id, so `callx` tells them apart.
- */
-export const CODE_ADDRESS_TAG = 0x00c0de00;
 /** Bounds of the cached regions (see `readAddress`): the reserved low 64 KiB and 2^31 - 1. */
 const FAST_MIN = RESERVED_LOW;
 const FAST_MAX = 0x7fffffff;
-/** Thrown through a helper when the program ends inside a callback it invoked. */
-const PROGRAM_EXIT: unique symbol = Symbol('program exit');
 /** A frame whose return pc is this was entered from the host (a helper callback). */
 const RETURN_TO_HOST = -1;
 
@@ -182,32 +176,14 @@ export class Execution {
     }
   }
 
+  /** The slow path of both checks: the region, or the error (see `engine.ts`). */
   private resolve(a: number, hi: number, size: number, pc: number, kind: 'read' | 'write'): { start: number; end: number } {
-    const address = BigInt.asUintN(64, (BigInt(hi) << 32n) + BigInt(a));
-    if (hi !== 0 || a < 0 || a + size > this.space.byteLength) {
-      throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
-        `${kind} of ${size} bytes at 0x${address.toString(16)} is outside memory`, { pc, address, size });
-    }
-    if (!this.checked) return { start: 0, end: this.space.byteLength };
-    const region = this.space.find(a, size);
-    if (!region) {
-      const near = this.space.nearest(a);
-      const hint = near ? ` (nearest region below: ${near.name} at 0x${near.start.toString(16)}, ${near.size} bytes)` : '';
-      throw new VmError(VmErrorCode.OUT_OF_BOUNDS,
-        `${kind} of ${size} bytes at 0x${a.toString(16)} is outside every region${hint}`, { pc, address: a, size });
-    }
-    if (kind === 'write' && !region.writable) {
-      throw new VmError(VmErrorCode.READ_ONLY,
-        `write of ${size} bytes at 0x${a.toString(16)} into read-only region ${region.name}`, { pc, address: a, size });
-    }
-    return region;
+    return resolveAccess(this.space, a, hi, size, pc, kind, this.checked);
   }
 
   /** `call` to a local function at `target`, returning to `returnTo`. */
   enterFunction(target: number, returnTo: number, pc: number): void {
-    if (this.depth + 1 >= MAX_CALL_FRAMES) {
-      throw new VmError(VmErrorCode.CALL_DEPTH, `call exceeds ${MAX_CALL_FRAMES} nested frames`, { pc });
-    }
+    if (this.depth + 1 >= MAX_CALL_FRAMES) throw callDepthExceeded(pc);
     const base = this.depth * 8;
     for (let r = 6; r <= 9; r++) {
       this.saved[base + (r - 6) * 2] = this.lo[r]!;
@@ -237,28 +213,16 @@ export class Execution {
 
   /** `call imm` (helper) or `callx` to a helper id: r0 = helper(r1..r5). */
   callHelper(id: number, pc: number): void {
-    const def = this.helpers.get(id);
-    if (!def) throw new VmError(VmErrorCode.UNKNOWN_HELPER, `unknown helper ${id}: no implementation is registered`, { pc });
-    const ctx = {
-      space: this.space,
-      pc,
-      invoke: (address: bigint, args: readonly bigint[]) => this.invoke(address, args, pc),
-    };
-    let result: bigint | number | void;
-    try {
-      result = def.fn(ctx, this.register(1), this.register(2), this.register(3), this.register(4), this.register(5));
-    } catch (err) {
-      if (err instanceof VmError || err === PROGRAM_EXIT) throw err;
-      throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
-        { pc, cause: err });
-    }
-    this.setRegister(0, result ?? 0);
+    const r0 = runHelper(this.helpers, this.space, id, pc,
+      this.register(1), this.register(2), this.register(3), this.register(4), this.register(5),
+      (address, args) => this.invoke(address, args, pc));
+    this.setRegister(0, r0);
     this.resetCache();
   }
 
   /** Runs the local function at a code address from the host, for callbacks. */
   invoke(address: bigint, args: readonly bigint[], pc: number): bigint {
-    const target = this.codeTarget(address, pc);
+    const target = callbackTarget(this.program, address, args, pc);
     const outerPc = this.pc;
     const saved = Int32Array.from([...this.lo.subarray(0, 6), ...this.hi.subarray(0, 6)]);
     args.forEach((v, i) => this.setRegister(i + 1, v));
@@ -280,17 +244,11 @@ export class Execution {
 
   /** The pc a code address value designates, or an error. */
   codeTarget(address: bigint, pc: number): number {
-    const hi = Number(address >> 32n);
-    const lo = Number(address & 0xffffffffn);
-    if (hi !== CODE_ADDRESS_TAG || lo >= this.program.length || this.program.indexAt[lo]! < 0) {
-      throw new VmError(VmErrorCode.BAD_CALL_TARGET, `0x${address.toString(16)} is not a code address of this program`, { pc });
-    }
-    return lo;
+    return codeTarget(this.program, address, pc);
   }
 
   budgetExceeded(): never {
-    throw new VmError(VmErrorCode.BUDGET_EXCEEDED,
-      `instruction budget exhausted after ${this.executed} instructions: the program may not terminate`, { pc: this.pc });
+    throw budgetExhausted(this.executed, this.pc);
   }
 
   private setFramePointer(): void {

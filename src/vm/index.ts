@@ -4,9 +4,13 @@
  */
 export { Vm, type VmOptions, type ProgramInput } from './vm.js';
 export {
-  Execution, type ExecutionOptions, type RunResult,
-  STACK_FRAME_SIZE, MAX_CALL_FRAMES, DEFAULT_BUDGET, CODE_ADDRESS_TAG,
+  Execution, type ExecutionOptions, type RunResult, STACK_FRAME_SIZE, DEFAULT_BUDGET,
 } from './execution.js';
+export {
+  MAX_CALL_FRAMES, CODE_ADDRESS_TAG, PROGRAM_EXIT, resolveAccess, runHelper, callbackTarget, codeTarget,
+  callDepthExceeded, budgetExhausted, fellOffEnd, kfuncUnavailable, unresolvedLddw, invalidOpcode, noPacket, notCallable,
+  type AccessRegion,
+} from './engine.js';
 export { AddressSpace, RESERVED_LOW, type Region, type RegionOptions, type AddressSpaceOptions } from './memory.js';
 export { HelperRegistry, type HelperFn, type HelperDef, type HelperContext } from './helpers.js';
 export { prepare, type PreparedProgram } from './program.js';

@@ -20,8 +20,8 @@
  * - every array the inner loop uses is touched before it, which makes the checks on
  *   each access inside cheaper (about 25%).
  */
-import { VmError, VmErrorCode } from './errors.js';
-import { CODE_ADDRESS_TAG, type Execution } from './execution.js';
+import type { Execution } from './execution.js';
+import { CODE_ADDRESS_TAG, fellOffEnd, invalidOpcode, kfuncUnavailable, notCallable, unresolvedLddw } from './engine.js';
 import type { PreparedProgram } from './program.js';
 import { bswap16, bswap32, DIVMOD, sdivmod64, udivmod64 } from './u64.js';
 import { atomic } from './atomic.js';
@@ -332,7 +332,7 @@ export function interpret(ex: Execution, limit: number, stopDepth = 0): void {
       if (left <= 0) break;
       // The instruction at pc needs slowStep.
       if (pc >= P.length) {
-        throw new VmError(VmErrorCode.FELL_OFF_END, `execution ran past the last instruction (${P.length - 1})`, { pc: P.length - 1 });
+        throw fellOffEnd(P);
       }
       left--;
       // Settle the count: a helper may run code of this program (callbacks), which
@@ -381,7 +381,7 @@ function slowStep(ex: Execution, pc: number, w: number, stopDepth: number, dv: D
       return pc + 1;
     case 0x18:
       if (s === 4) { L[d] = pc + 1 + imm; H[d] = CODE_ADDRESS_TAG; return pc + 2; }
-      throw new VmError(VmErrorCode.UNSUPPORTED, `lddw with pseudo source ${s} must be resolved by the loader before running`, { pc });
+      throw unresolvedLddw(s, pc);
     case 0x85: case 0x8d: {
       const local = op === 0x85 ? callTarget(ex, pc) : callxTarget(ex, pc);
       if (local >= 0) {
@@ -400,7 +400,7 @@ function slowStep(ex: Execution, pc: number, w: number, stopDepth: number, dv: D
       return -1;
   }
   const size = ACCESS_SIZE[op]!;
-  if (size === 0) throw new VmError(VmErrorCode.UNSUPPORTED, `opcode 0x${op.toString(16)} cannot be executed`, { pc });
+  if (size === 0) throw invalidOpcode(op, pc);
   if ((op & 7) === 1) {
     // LDX: the address is src + off; sign-extending forms (0x81, 0x89, 0x91) have mode MEMSX.
     const a = ex.readAddress((L[s]! >>> 0) + off, H[s]!, size, pc);
@@ -429,9 +429,7 @@ function slowStep(ex: Execution, pc: number, w: number, stopDepth: number, dv: D
 function callTarget(ex: Execution, pc: number): number {
   const src = ex.program.src[pc]!;
   if (src === 1) return pc + 1 + ex.program.imm[pc]!;
-  if (src === 2) {
-    throw new VmError(VmErrorCode.UNSUPPORTED, `call to kernel function (BTF id ${ex.program.imm[pc]}) is not available`, { pc });
-  }
+  if (src === 2) throw kfuncUnavailable(ex.program.imm[pc]!, pc);
   return -1;
 }
 
@@ -441,5 +439,5 @@ function callxTarget(ex: Execution, pc: number): number {
   const hi = ex.hi[r]!;
   if (hi === CODE_ADDRESS_TAG) return ex.codeTarget(ex.register(r), pc);
   if (hi === 0) return -1;
-  throw new VmError(VmErrorCode.BAD_CALL_TARGET, `callx r${r}: 0x${ex.register(r).toString(16)} is neither a helper id nor a code address`, { pc });
+  throw notCallable(r, ex.register(r), pc);
 }

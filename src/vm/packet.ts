@@ -4,15 +4,13 @@
  * ends the program with r0 = 0 rather than faulting.
  */
 import { Mode, Size } from '../isa/index.js';
-import { VmError, VmErrorCode } from './errors.js';
+import { noPacket } from './engine.js';
 import type { Execution } from './execution.js';
 
 /** Performs the load; returns false when the program must exit with r0 = 0. */
 export function packetLoad(ex: Execution, opcode: number, src: number, imm: number, pc: number, dv: DataView): boolean {
   const packet = ex.packet;
-  if (!packet) {
-    throw new VmError(VmErrorCode.UNSUPPORTED, 'legacy packet load without a packet (run with a packet to use LD_ABS/LD_IND)', { pc });
-  }
+  if (!packet) throw noPacket(pc);
   const size = (opcode & 0x18) === Size.W ? 4 : (opcode & 0x18) === Size.H ? 2 : 1;
   const offset = (opcode & 0xe0) === Mode.IND ? (ex.lo[src]! + imm) | 0 : imm;
   if (offset < 0 || offset + size > packet.length) {

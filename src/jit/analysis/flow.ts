@@ -76,26 +76,34 @@ export const Term = {
 } as const;
 export type TermValue = (typeof Term)[keyof typeof Term];
 
-export interface Block {
-  /** First slot. */
-  readonly start: number;
-  /** Slot of the last instruction (for FELL_OFF: the program length). */
-  readonly last: number;
-  /** Instructions in the block (an lddw counts once). */
-  readonly count: number;
-  readonly term: TermValue;
-  /** Successor block ids: [taken, fallthrough] for COND (one id when both are the same block). */
-  readonly succ: readonly number[];
-}
-
+/**
+ * Basic blocks as parallel typed arrays indexed by block id (block ids ascend with
+ * their first slot), and functions as lists of block ids. The pseudo-block past the
+ * last instruction (FELL_OFF) has the highest id, `blockCount - 1`.
+ */
 export interface Flow {
-  readonly blocks: readonly Block[];
+  readonly blockCount: number;
+  /** First slot of each block (for FELL_OFF: the program length). */
+  readonly start: Int32Array;
+  /** Slot of its last instruction (for FELL_OFF: the program length). */
+  readonly last: Int32Array;
+  /** Instructions in the block (an lddw counts once). */
+  readonly count: Int32Array;
+  /** How it ends (`Term`). */
+  readonly term: Uint8Array;
+  /**
+   * Successor block ids, -1 where there is none: for COND, `succ0` when taken and
+   * `succ1` otherwise (`succ1` is -1 when both are the same block); for FALL and JUMP,
+   * `succ0` only.
+   */
+  readonly succ0: Int32Array;
+  readonly succ1: Int32Array;
   /** Block id of each slot that starts a block, else -1. */
   readonly blockAt: Int32Array;
   /** Function entry slots, ascending; pc 0 first. */
   readonly entries: readonly number[];
   /** For each entry (same order), its block ids, the entry block first. */
-  readonly functions: readonly (readonly number[])[];
+  readonly functions: readonly Int32Array[];
 }
 
 /** True when the instruction at `pc` always fails in the interpreter. */
@@ -113,17 +121,17 @@ export function jumpTarget(p: PreparedProgram, pc: number): number {
   return p.opcode[pc] === 0x06 ? pc + 1 + p.imm[pc]! : pc + 1 + p.offset[pc]!;
 }
 
-const width = (p: PreparedProgram, pc: number): number => (p.opcode[pc] === 0x18 ? 2 : 1);
-
+/** Written with typed arrays and no per-block objects: it runs on every compile. */
 export function analyseFlow(p: PreparedProgram): Flow {
   const n = p.length;
+  const opcode = p.opcode;
   const leader = new Uint8Array(n + 1);
   const entrySet = new Set<number>([0]);
   leader[0] = 1;
   leader[n] = 1;
-  for (let pc = 0; pc < n; pc += width(p, pc)) {
-    const kind = KIND[p.opcode[pc]!]!;
-    const next = pc + width(p, pc);
+  for (let pc = 0; pc < n;) {
+    const kind = KIND[opcode[pc]!]!;
+    const next = pc + (opcode[pc] === 0x18 ? 2 : 1);
     if (kind === Kind.JUMP || kind === Kind.COND) {
       leader[jumpTarget(p, pc)] = 1;
       leader[next] = 1;
@@ -132,58 +140,77 @@ export function analyseFlow(p: PreparedProgram): Flow {
     }
     if (kind === Kind.CALL && p.src[pc] === 1) entrySet.add(pc + 1 + p.imm[pc]!);
     if (kind === Kind.LDDW && p.src[pc] === 4) entrySet.add(pc + 1 + p.imm[pc]!);
+    pc = next;
   }
   for (const e of entrySet) leader[e] = 1;
 
   const blockAt = new Int32Array(n + 1).fill(-1);
-  const starts: number[] = [];
-  for (let pc = 0; pc < n; pc += width(p, pc)) {
-    if (leader[pc]) {
-      blockAt[pc] = starts.length;
-      starts.push(pc);
-    }
-  }
-  const fellOff = starts.length;
+  let blocks = 0;
+  for (let pc = 0; pc < n; pc += opcode[pc] === 0x18 ? 2 : 1) if (leader[pc]) blockAt[pc] = blocks++;
+  const fellOff = blocks;
   blockAt[n] = fellOff;
+  const blockCount = blocks + 1;
+  const start = new Int32Array(blockCount);
+  const last = new Int32Array(blockCount);
+  const count = new Int32Array(blockCount);
+  const term = new Uint8Array(blockCount);
+  const succ0 = new Int32Array(blockCount).fill(-1);
+  const succ1 = new Int32Array(blockCount).fill(-1);
 
-  const blocks: Block[] = starts.map((start) => {
-    let pc = start;
-    let count = 1;
-    for (;;) {
-      const next = pc + width(p, pc);
-      if (leader[next]) break;
-      pc = next;
-      count++;
+  let id = -1;
+  for (let pc = 0; pc < n;) {
+    if (leader[pc]) {
+      id++;
+      start[id] = pc;
     }
-    const last = pc;
-    const next = last + width(p, last);
-    const kind = KIND[p.opcode[last]!]!;
-    const at = (slot: number): number => blockAt[slot]!;
-    if (alwaysFails(p, last)) return { start, last, count, term: Term.FAIL, succ: [] };
-    switch (kind) {
-      case Kind.JUMP: return { start, last, count, term: Term.JUMP, succ: [at(jumpTarget(p, last))] };
-      case Kind.COND: {
-        const taken = at(jumpTarget(p, last));
-        const fall = at(next);
-        return { start, last, count, term: Term.COND, succ: taken === fall ? [taken] : [taken, fall] };
+    count[id]!++;
+    const next = pc + (opcode[pc] === 0x18 ? 2 : 1);
+    if (leader[next]) {
+      // `pc` ends block `id`.
+      last[id] = pc;
+      const kind = KIND[opcode[pc]!]!;
+      if (alwaysFails(p, pc)) {
+        term[id] = Term.FAIL;
+      } else if (kind === Kind.JUMP) {
+        term[id] = Term.JUMP;
+        succ0[id] = blockAt[jumpTarget(p, pc)]!;
+      } else if (kind === Kind.COND) {
+        term[id] = Term.COND;
+        const taken = blockAt[jumpTarget(p, pc)]!;
+        const fall = blockAt[next]!;
+        succ0[id] = taken;
+        if (fall !== taken) succ1[id] = fall;
+      } else if (kind === Kind.EXIT) {
+        term[id] = Term.EXIT;
+      } else {
+        term[id] = Term.FALL;
+        succ0[id] = blockAt[next]!;
       }
-      case Kind.EXIT: return { start, last, count, term: Term.EXIT, succ: [] };
-      default: return { start, last, count, term: Term.FALL, succ: [at(next)] };
     }
-  });
-  blocks.push({ start: n, last: n, count: 0, term: Term.FELL_OFF, succ: [] });
+    pc = next;
+  }
+  start[fellOff] = last[fellOff] = n;
+  term[fellOff] = Term.FELL_OFF;
 
+  // Each function: the blocks reachable from its entry, breadth first. `seen` holds
+  // the function's index + 1 for blocks already taken, so it is never cleared.
   const entries = [...entrySet].sort((a, b) => a - b);
-  const functions = entries.map((e) => {
+  const seen = new Int32Array(blockCount);
+  const queue = new Int32Array(blockCount);
+  const functions = entries.map((e, f) => {
     const first = blockAt[e]!;
-    const seen = new Set<number>([first]);
-    const order = [first];
-    for (let i = 0; i < order.length; i++) {
-      for (const s of blocks[order[i]!]!.succ) {
-        if (!seen.has(s)) { seen.add(s); order.push(s); }
-      }
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = first;
+    seen[first] = f + 1;
+    while (head < tail) {
+      const b = queue[head++]!;
+      const s0 = succ0[b]!;
+      if (s0 >= 0 && seen[s0] !== f + 1) { seen[s0] = f + 1; queue[tail++] = s0; }
+      const s1 = succ1[b]!;
+      if (s1 >= 0 && seen[s1] !== f + 1) { seen[s1] = f + 1; queue[tail++] = s1; }
     }
-    return order;
+    return queue.slice(0, tail);
   });
-  return { blocks, blockAt, entries, functions };
+  return { blockCount, start, last, count, term, succ0, succ1, blockAt, entries, functions };
 }

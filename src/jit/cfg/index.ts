@@ -3,8 +3,8 @@
  * Knows nothing of eBPF or WebAssembly encoding.
  */
 export {
-  type Graph, predecessors, reversePostorder, orderIndex, immediateDominators, dominatorTree, dominanceQuery,
+  type Graph, type Adjacency, predecessors, reversePostorder, orderIndex, immediateDominators, dominatorTree, dominanceQuery,
   stronglyConnected,
 } from './graph.js';
 export { irreducibleRegions, type Regions } from './regions.js';
-export { structure, StructureError, type Stmt, type Structure } from './structure.js';
+export { structure, toTree, Op as StructOp, StructureError, type Stmt, type Structure } from './structure.js';

@@ -12,7 +12,7 @@
  *
  * Clang output is almost always reducible, so this normally reports nothing.
  */
-import { stronglyConnected, type Graph } from './graph.js';
+import { stronglyConnected, type Adjacency, type Graph } from './graph.js';
 
 export interface Regions {
   /** Each region's nodes, in reverse postorder. */
@@ -25,7 +25,7 @@ export interface Regions {
  * Finds the irreducible regions among the nodes of `rpo` (the reachable nodes in
  * reverse postorder). `preds` are the predecessor lists of `g`.
  */
-export function irreducibleRegions(g: Graph, rpo: readonly number[], preds: readonly (readonly number[])[]): Regions {
+export function irreducibleRegions(g: Graph, rpo: readonly number[], preds: Adjacency): Regions {
   const order = new Int32Array(g.size).fill(-1);
   rpo.forEach((n, i) => { order[n] = i; });
   const regionOf = new Int32Array(g.size).fill(-1);
@@ -36,7 +36,14 @@ export function irreducibleRegions(g: Graph, rpo: readonly number[], preds: read
     for (const comp of stronglyConnected(g, nodes)) {
       if (comp.length === 1 && !g.succ[comp[0]!]!.includes(comp[0]!)) continue;
       for (const n of comp) member[n] = 1;
-      const entries = comp.filter((n) => n === g.entry || preds[n]!.some((p) => !member[p] && order[p]! >= 0));
+      const entryFromOutside = (n: number): boolean => {
+        for (let k = preds.start[n]!; k < preds.start[n + 1]!; k++) {
+          const p = preds.list[k]!;
+          if (!member[p] && order[p]! >= 0) return true;
+        }
+        return false;
+      };
+      const entries = comp.filter((n) => n === g.entry || entryFromOutside(n));
       for (const n of comp) member[n] = 0;
       if (entries.length === 1) {
         const header = entries[0]!;

@@ -8,15 +8,20 @@
 import { BlockType, Op } from '../wasm/index.js';
 import type { FunctionContext } from './context.js';
 
-const BINARY64: Readonly<Record<number, number>> = {
-  0x00: Op.I64_ADD, 0x10: Op.I64_SUB, 0x20: Op.I64_MUL, 0x40: Op.I64_OR, 0x50: Op.I64_AND,
-  0x60: Op.I64_SHL, 0x70: Op.I64_SHR_U, 0xa0: Op.I64_XOR, 0xc0: Op.I64_SHR_S,
-};
-const BINARY32: Readonly<Record<number, number>> = {
-  0x00: Op.I32_ADD, 0x10: Op.I32_SUB, 0x20: Op.I32_MUL, 0x40: Op.I32_OR, 0x50: Op.I32_AND,
-  0x60: Op.I32_SHL, 0x70: Op.I32_SHR_U, 0xa0: Op.I32_XOR, 0xc0: Op.I32_SHR_S,
-};
-const SHIFTS = new Set([0x60, 0x70, 0xc0]);
+/** By `code >> 4`: the wasm op of the plain binary ALU operations (0: not one). */
+const BINARY64 = new Uint8Array(16);
+const BINARY32 = new Uint8Array(16);
+/** By `code >> 4`: 1 for the shifts, whose immediate is masked here as the interpreter masks it. */
+const SHIFT = new Uint8Array(16);
+for (const [code, op64, op32] of [
+  [0x00, Op.I64_ADD, Op.I32_ADD], [0x10, Op.I64_SUB, Op.I32_SUB], [0x20, Op.I64_MUL, Op.I32_MUL],
+  [0x40, Op.I64_OR, Op.I32_OR], [0x50, Op.I64_AND, Op.I32_AND], [0x60, Op.I64_SHL, Op.I32_SHL],
+  [0x70, Op.I64_SHR_U, Op.I32_SHR_U], [0xa0, Op.I64_XOR, Op.I32_XOR], [0xc0, Op.I64_SHR_S, Op.I32_SHR_S],
+] as const) {
+  BINARY64[code >> 4] = op64;
+  BINARY32[code >> 4] = op32;
+}
+SHIFT[0x6] = SHIFT[0x7] = SHIFT[0xc] = 1;
 
 export function lowerAlu(c: FunctionContext, pc: number): void {
   const p = c.program;
@@ -25,15 +30,17 @@ export function lowerAlu(c: FunctionContext, pc: number): void {
   else alu32(c, op, p.dst[pc]!, p.src[pc]!, p.offset[pc]!, p.imm[pc]!);
 }
 
+// Written without closures or per-instruction allocation: this runs once per eBPF
+// instruction of every compiled program.
 function alu64(c: FunctionContext, op: number, d: number, s: number, off: number, imm: number): void {
   const b = c.b;
   const x = (op & 0x08) !== 0;
   const code = op & 0xf0;
-  const operand = (): void => { if (x) c.get(s); else b.i64Const(SHIFTS.has(code) ? imm & 63 : imm); };
-  const binary = BINARY64[code];
-  if (binary !== undefined) {
+  const binary = BINARY64[code >> 4]!;
+  if (binary !== 0) {
     c.get(d);
-    operand();
+    if (x) c.get(s);
+    else b.i64Const(SHIFT[code >> 4] ? imm & 63 : imm);
     b.op(binary);
     c.set(d);
     return;
@@ -46,14 +53,17 @@ function alu64(c: FunctionContext, op: number, d: number, s: number, off: number
       c.set(d);
       return;
     case 0xb0: // mov, movsx
-      if (!x) b.i64Const(imm);
-      else {
-        c.get(s);
-        if (off === 8) b.op(Op.I64_EXTEND8_S);
-        else if (off === 16) b.op(Op.I64_EXTEND16_S);
-        else if (off !== 0) b.op(Op.I64_EXTEND32_S);
+      if (!x) {
+        b.i64Const(imm);
+        c.set(d);
+        return;
       }
+      c.get(s);
+      if (off === 8) b.op(Op.I64_EXTEND8_S);
+      else if (off === 16) b.op(Op.I64_EXTEND16_S);
+      else if (off !== 0) b.op(Op.I64_EXTEND32_S);
       c.set(d);
+      if (off === 0) c.copy(d, s);
       return;
     case 0xd0: // bswap16/32/64
       byteSwap(c, d, imm);
@@ -70,11 +80,11 @@ function alu32(c: FunctionContext, op: number, d: number, s: number, off: number
   const b = c.b;
   const x = (op & 0x08) !== 0;
   const code = op & 0xf0;
-  const operand = (): void => { if (x) c.get32(s); else b.i32Const(SHIFTS.has(code) ? imm & 31 : imm); };
-  const binary = BINARY32[code];
-  if (binary !== undefined) {
+  const binary = BINARY32[code >> 4]!;
+  if (binary !== 0) {
     c.get32(d);
-    operand();
+    if (x) c.get32(s);
+    else b.i32Const(SHIFT[code >> 4] ? imm & 31 : imm);
     b.op(binary);
     c.set32(d);
     return;
@@ -152,6 +162,30 @@ export function swap32(c: FunctionContext): void {
   b.op(Op.I32_OR);
 }
 
+/**
+ * Division and modulo by a register share their quotient: when a block computes
+ * `q = a / b` and later `a % b` (same operand values, same width and signedness, see
+ * `FunctionContext.value`) while some register still holds q, the remainder is
+ * `a - q * b` (a multiply and a subtract instead of a second hardware division, which
+ * costs 10-40 cycles). It is exact for every input under the interpreter's rules:
+ * b = 0 gives q = 0, so a - 0 * b = a, the dividend modulo zero leaves; INT_MIN / -1
+ * gives q = INT_MIN, so a - q * b = INT_MIN - INT_MIN = 0, the RFC's remainder; and
+ * otherwise a = q * b + r with truncating division, signed or not. C's `x / d` and
+ * `x % d` side by side (../shared/bench/muldiv) compile to this pair.
+ */
+const QUOTIENT_SIGNED = 1;
+const QUOTIENT_WIDE = 2;
+
+/** The register holding the quotient of the dividend and divisor values, or -1. */
+function quotientRegister(c: FunctionContext, kind: number, dividend: number, divisor: number): number {
+  const q = c.quotients;
+  for (let i = q.length - 4; i >= 0; i -= 4) {
+    if (q[i] !== kind || q[i + 1] !== dividend || q[i + 2] !== divisor) continue;
+    for (let r = 0; r <= 10; r++) if (c.value[r] === q[i + 3]) return r;
+  }
+  return -1;
+}
+
 /** 64-bit division or modulo of `d` by register `s` (or, when `s` is -1, by `imm`). */
 function divide64(c: FunctionContext, div: boolean, signed: boolean, d: number, s: number, imm: number): void {
   const b = c.b;
@@ -171,28 +205,44 @@ function divide64(c: FunctionContext, div: boolean, signed: boolean, d: number, 
     c.set(d);
     return;
   }
-  c.get(s);
-  b.op(Op.I64_EQZ).if(BlockType.I64);
-  if (div) b.i64Const(0);
-  else c.get(d);
-  b.else();
-  if (signed && div) {
-    // INT64_MIN / -1 traps in wasm; the RFC's answer is the wrapped negation.
-    c.get(s);
-    b.i64Const(-1).op(Op.I64_EQ).if(BlockType.I64).i64Const(0);
-    c.get(d);
-    b.op(Op.I64_SUB).else();
-    c.get(d);
-    c.get(s);
-    b.op(opcode).end();
-  } else {
-    // i64.rem_s(INT64_MIN, -1) is 0 in wasm, as the RFC wants.
-    c.get(d);
-    c.get(s);
-    b.op(opcode);
+  const kind = QUOTIENT_WIDE | (signed ? QUOTIENT_SIGNED : 0);
+  const dividend = c.value[d]!;
+  const divisor = c.value[s]!;
+  if (!div) {
+    const q = quotientRegister(c, kind, dividend, divisor);
+    if (q >= 0) {
+      c.get(d);
+      c.get(q);
+      c.get(s);
+      b.op(Op.I64_MUL).op(Op.I64_SUB);
+      c.set(d);
+      return;
+    }
   }
-  b.end();
+  // One branch around the division, taken only for the divisors wasm would trap on.
+  if (signed && div) {
+    // Divisor 0 or -1 (s + 1 <=u 1): 0, or the wrapped negation (INT64_MIN / -1
+    // traps in wasm; the RFC's answer is INT64_MIN).
+    c.get(s);
+    b.i64Const(1).op(Op.I64_ADD).i64Const(1).op(Op.I64_LE_U).if(BlockType.I64);
+    c.get(s);
+    b.op(Op.I64_EQZ).if(BlockType.I64).i64Const(0).else().i64Const(0);
+    c.get(d);
+    b.op(Op.I64_SUB).end();
+  } else {
+    // Divisor 0: 0 for division, the dividend for modulo. (i64.rem_s(INT64_MIN, -1)
+    // is 0 in wasm, as the RFC wants.)
+    c.get(s);
+    b.op(Op.I64_EQZ).if(BlockType.I64);
+    if (div) b.i64Const(0);
+    else c.get(d);
+  }
+  b.else();
+  c.get(d);
+  c.get(s);
+  b.op(opcode).end();
   c.set(d);
+  if (div) c.quotients.push(kind, dividend, divisor, c.value[d]!);
 }
 
 /** 32-bit division or modulo; the result is zero-extended. */
@@ -212,21 +262,34 @@ function divide32(c: FunctionContext, div: boolean, signed: boolean, d: number, 
     c.set32(d);
     return;
   }
-  c.get32(s);
-  b.localTee(c.t32).op(Op.I32_EQZ).if(BlockType.I32);
-  if (div) b.i32Const(0);
-  else c.get32(d);
-  b.else();
-  if (signed && div) {
-    b.localGet(c.t32).i32Const(-1).op(Op.I32_EQ).if(BlockType.I32).i32Const(0);
-    c.get32(d);
-    b.op(Op.I32_SUB).else();
-    c.get32(d);
-    b.localGet(c.t32).op(opcode).end();
-  } else {
-    c.get32(d);
-    b.localGet(c.t32).op(opcode);
+  const kind = signed ? QUOTIENT_SIGNED : 0;
+  const dividend = c.value[d]!;
+  const divisor = c.value[s]!;
+  if (!div) {
+    const q = quotientRegister(c, kind, dividend, divisor);
+    if (q >= 0) {
+      c.get32(d);
+      c.get32(q);
+      c.get32(s);
+      b.op(Op.I32_MUL).op(Op.I32_SUB);
+      c.set32(d);
+      return;
+    }
   }
-  b.end();
+  c.get32(s);
+  if (signed && div) { // as in divide64
+    b.localTee(c.t32).i32Const(1).op(Op.I32_ADD).i32Const(1).op(Op.I32_LE_U).if(BlockType.I32);
+    b.localGet(c.t32).op(Op.I32_EQZ).if(BlockType.I32).i32Const(0).else().i32Const(0);
+    c.get32(d);
+    b.op(Op.I32_SUB).end();
+  } else {
+    b.localTee(c.t32).op(Op.I32_EQZ).if(BlockType.I32);
+    if (div) b.i32Const(0);
+    else c.get32(d);
+  }
+  b.else();
+  c.get32(d);
+  b.localGet(c.t32).op(opcode).end();
   c.set32(d);
+  if (div) c.quotients.push(kind, dividend, divisor, c.value[d]!);
 }

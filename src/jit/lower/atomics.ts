@@ -40,7 +40,7 @@ const RMW: Readonly<Record<Exclude<Operation, 'cmpxchg'>, readonly [number, numb
   xchg: [AtomicOp.I64_ATOMIC_RMW32_XCHG_U, AtomicOp.I64_ATOMIC_RMW_XCHG],
 };
 
-export function lowerAtomic(c: FunctionContext, pc: number): void {
+export function lowerAtomic(c: FunctionContext, pc: number, rest: number): void {
   const p = c.program;
   const b = c.b;
   const wide = p.opcode[pc] === 0xdb;
@@ -49,7 +49,7 @@ export function lowerAtomic(c: FunctionContext, pc: number): void {
   const imm = p.imm[pc]!;
   const operation = operationOf(imm);
   const fetch = operation === 'xchg' || (operation !== 'cmpxchg' && (imm & 1) !== 0);
-  const offset = address(c, p.dst[pc]!, p.offset[pc]!, size, pc, true);
+  const offset = address(c, p.dst[pc]!, p.offset[pc]!, size, pc, true, rest);
   // The address, with the memarg offset (unchecked mode) folded in, goes to u32.
   if (offset !== 0) b.i32Const(offset).op(Op.I32_ADD);
   b.localSet(c.u32);

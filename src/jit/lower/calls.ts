@@ -40,7 +40,7 @@ export function lowerLocalCall(c: FunctionContext, pc: number, target: number): 
   if (index === undefined) throw new Error(`internal: no function compiled for the call target ${target}`);
   c.fuelOut();
   b.globalGet(c.env.globals.depth).i32Const(MAX_CALL_FRAMES - 1).op(Op.I32_GE_S).if();
-  c.trap(Trap.CALL_DEPTH, pc);
+  c.trap(Trap.CALL_DEPTH, pc, 0);
   b.end();
   adjustDepth(c, 1);
   pushArguments(c);
@@ -53,7 +53,7 @@ export function lowerLocalCall(c: FunctionContext, pc: number, target: number): 
 /** A helper call; `id` pushes the helper id (i32). */
 export function lowerHelperCall(c: FunctionContext, pc: number, id: () => void): void {
   const b = c.b;
-  c.checkFuel(pc);
+  c.checkFuel(pc, 0);
   c.fuelOut();
   for (const [r, global] of c.env.globals.saved) { c.get(r); b.globalSet(global); }
   id();
@@ -73,7 +73,7 @@ export function lowerCallx(c: FunctionContext, pc: number): void {
   lowerHelperCall(c, pc, () => c.get32(d));
   b.else();
   b.localGet(c.t32).i32Const(CODE_ADDRESS_TAG).op(Op.I32_NE).if();
-  c.trap(Trap.CALLX_TARGET, pc, () => c.get(d));
+  c.trap(Trap.CALLX_TARGET, pc, 0, 0, c.reg[d]!);
   b.end();
   c.fuelOut();
   adjustDepth(c, 1);
@@ -104,12 +104,13 @@ export function buildCallxDispatcher(env: ModuleEnv): CodeBuilder {
   for (const [entry, index] of env.functionIndex) {
     b.localGet(0).i32Const(entry).op(Op.I32_EQ).if();
     b.globalGet(env.globals.depth).i32Const(MAX_CALL_FRAMES).op(Op.I32_GE_S).if();
-    b.i32Const(Trap.CALL_DEPTH).localGet(1).i64Const(0).call(env.imports.trap).op(Op.UNREACHABLE);
+    // The caller stored its fuel; the call is the last instruction of its block (rest 0).
+    b.i32Const(Trap.CALL_DEPTH).localGet(1).i64Const(0).i32Const(0).call(env.imports.trap).op(Op.UNREACHABLE);
     b.end();
     for (let i = 0; i < env.params.length; i++) b.localGet(2 + i);
     b.call(index).return();
     b.end();
   }
-  b.i32Const(Trap.CODE_ADDRESS).localGet(1).localGet(0).op(Op.I64_EXTEND_I32_U).call(env.imports.trap).op(Op.UNREACHABLE);
+  b.i32Const(Trap.CODE_ADDRESS).localGet(1).localGet(0).op(Op.I64_EXTEND_I32_U).i32Const(0).call(env.imports.trap).op(Op.UNREACHABLE);
   return b;
 }

@@ -41,6 +41,8 @@ export interface ModuleEnv {
 }
 
 const SIZES = [1, 2, 4, 8] as const;
+/** By access size: its index in SIZES (log2). */
+const SIZE_INDEX: Readonly<Record<number, number>> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 
 export class FunctionContext {
   readonly b: CodeBuilder;
@@ -64,9 +66,29 @@ export class FunctionContext {
   readonly cacheStart: readonly number[];
   readonly cacheLast: readonly (readonly number[])[];
   private readonly cacheEnd: number;
+  /**
+   * Local value numbering within a block, for `lower/alu.ts` to reuse a quotient: the
+   * value each register holds (equal numbers, equal values). Every write through
+   * `set`/`set32` gives the register a new number; `copy` (a 64-bit `mov`) shares one.
+   */
+  readonly value = new Int32Array(11);
+  private nextValue = 1;
+  /**
+   * Quotients computed in the current block, four numbers each: kind (width and
+   * signedness), dividend value, divisor value, quotient value.
+   */
+  readonly quotients: number[] = [];
 
-  constructor(readonly env: ModuleEnv) {
-    this.b = new CodeBuilder(env.params);
+  /**
+   * `instructions`: about how many eBPF instructions the function has (sizes the code
+   * buffer). `cacheUse`: the region-cache entries its checked accesses use, bit
+   * `kind * 4 + log2(size)` (kind 0 read, 1 write; see `cacheUseOf`): only those get
+   * locals and are reloaded after calls, which keeps functions that touch only their
+   * stack free of cache code.
+   */
+  constructor(readonly env: ModuleEnv, instructions = 0, cacheUse = 0xff) {
+    // About 10 bytes of wasm per instruction (12 checked), measured on generated programs.
+    this.b = new CodeBuilder(env.params, 64 + instructions * (env.checked ? 12 : 10));
     const order = [1, 2, 3, 4, 5, ...env.signature.extraIn];
     order.forEach((r, i) => { this.reg[r] = i; this.b.nameLocal(i, `r${r}`); });
     for (let r = 0; r <= 10; r++) if (this.reg[r] === undefined) this.reg[r] = this.b.addLocal(ValType.I64, `r${r}`);
@@ -76,10 +98,17 @@ export class FunctionContext {
     this.u32 = this.b.addLocal(ValType.I32, 'u32');
     this.label = this.b.addLocal(ValType.I32, 'label');
     this.fuel = env.checked ? this.b.addLocal(ValType.I64, 'fuel') : -1;
-    const kinds = env.checked ? ['read', 'write'] : [];
-    this.cacheStart = kinds.map((k) => this.b.addLocal(ValType.I64, `${k}_start`));
-    this.cacheLast = kinds.map((k) => SIZES.map((size) => this.b.addLocal(ValType.I64, `${k}_last${size}`)));
-    this.cacheEnd = env.checked ? this.b.addLocal(ValType.I64, 'cache_end') : -1;
+    const use = env.checked ? cacheUse : 0;
+    const start: number[] = [];
+    const last: number[][] = [];
+    ['read', 'write'].forEach((kind, k) => {
+      const bits = (use >> (k * 4)) & 0xf;
+      start.push(bits ? this.b.addLocal(ValType.I64, `${kind}_start`) : -1);
+      last.push(SIZES.map((size, i) => (bits & (1 << i) ? this.b.addLocal(ValType.I64, `${kind}_last${size}`) : -1)));
+    });
+    this.cacheStart = start;
+    this.cacheLast = last;
+    this.cacheEnd = use ? this.b.addLocal(ValType.I64, 'cache_end') : -1;
   }
 
   get program(): PreparedProgram {
@@ -95,7 +124,19 @@ export class FunctionContext {
   /** Pops into register `r`. */
   set(r: number): this {
     this.b.localSet(this.reg[r]!);
+    this.value[r] = this.nextValue++;
     return this;
+  }
+
+  /** After `d = s` (all 64 bits): `d` holds the value `s` holds. */
+  copy(d: number, s: number): void {
+    this.value[d] = this.value[s]!;
+  }
+
+  /** At the start of each block: nothing is known about any register. */
+  beginBlock(): void {
+    for (let r = 0; r <= 10; r++) this.value[r] = this.nextValue++;
+    if (this.quotients.length !== 0) this.quotients.length = 0;
   }
 
   /** Pushes the low 32 bits of register `r` as an i32. */
@@ -107,19 +148,33 @@ export class FunctionContext {
   /** Pops an i32 and stores it zero-extended into register `r`. */
   set32(r: number): this {
     this.b.op(Op.I64_EXTEND_I32_U).localSet(this.reg[r]!);
+    this.value[r] = this.nextValue++;
     return this;
   }
 
   /**
-   * Raises the VmError for a trap code at `pc`; `value` pushes the i64 detail (default
-   * 0). Control does not come back.
+   * Raises the VmError for a trap code at `pc` (control does not come back). The i64
+   * detail is the constant `value`, or local `valueLocal` when given. `rest`: how many
+   * instructions of the block follow the failing one. The fuel goes to its global
+   * first: the runtime raises BUDGET_EXCEEDED instead when the budget ran out before
+   * the failing instruction (fuel + rest < 0), as the interpreter would have stopped
+   * there (see `emit.ts`).
    */
-  trap(code: number, pc: number, value?: () => void): void {
+  trap(code: number, pc: number, rest: number, value: number | bigint = 0, valueLocal = -1): void {
     const b = this.b;
+    this.fuelOut();
     b.i32Const(code).i32Const(pc);
-    if (value) value();
-    else b.i64Const(0);
-    b.call(this.env.imports.trap).op(Op.UNREACHABLE);
+    if (valueLocal >= 0) b.localGet(valueLocal);
+    else b.i64Const(value);
+    b.i32Const(rest).call(this.env.imports.trap).op(Op.UNREACHABLE);
+  }
+
+  /**
+   * Checked mode: pushes an i32, 1 when the budget ran out before the instruction that
+   * `rest` instructions of its block follow (the block's count is charged on entry).
+   */
+  overBudget(rest: number): void {
+    this.b.localGet(this.fuel).i64Const(-rest).op(Op.I64_LT_S);
   }
 
   /** Stores the fuel local where JS (and callees) can see it. */
@@ -135,29 +190,36 @@ export class FunctionContext {
     this.reloadCache(true);
   }
 
-  /** Reloads one region cache from its globals (after the slow path refilled it). */
+  /** Reloads one region cache from its globals (after the slow path refilled it): the entries in use. */
   reloadCache(write: boolean): void {
+    const k = write ? 1 : 0;
+    if (this.cacheStart[k]! < 0) return;
     const g = this.env.globals;
     const b = this.b;
-    const [start, end] = write ? [g.writeStart, g.writeEnd] : [g.readStart, g.readEnd];
-    const k = write ? 1 : 0;
-    b.globalGet(start).op(Op.I64_EXTEND_I32_U).localSet(this.cacheStart[k]!);
+    b.globalGet(write ? g.writeStart : g.readStart).op(Op.I64_EXTEND_I32_U).localSet(this.cacheStart[k]!);
     // end >= 64 KiB for a real region, 2^32 - 1 when empty: end - 8 cannot wrap.
-    b.globalGet(end).op(Op.I64_EXTEND_I32_U).localSet(this.cacheEnd);
-    SIZES.forEach((size, i) => b.localGet(this.cacheEnd).i64Const(size).op(Op.I64_SUB).localSet(this.cacheLast[k]![i]!));
+    b.globalGet(write ? g.writeEnd : g.readEnd).op(Op.I64_EXTEND_I32_U).localSet(this.cacheEnd);
+    const last = this.cacheLast[k]!;
+    for (let i = 0; i < SIZES.length; i++) {
+      if (last[i]! >= 0) b.localGet(this.cacheEnd).i64Const(SIZES[i]!).op(Op.I64_SUB).localSet(last[i]!);
+    }
   }
 
   /** The local holding `end - size` of a region cache. */
   cacheLastFor(write: boolean, size: number): number {
-    return this.cacheLast[write ? 1 : 0]![SIZES.indexOf(size as 1 | 2 | 4 | 8)]!;
+    return this.cacheLast[write ? 1 : 0]![SIZE_INDEX[size]!]!;
   }
 
-  /** Checked mode: raise BUDGET_EXCEEDED at `pc` if the fuel is negative. */
-  checkFuel(pc: number): void {
+  /**
+   * Checked mode: raise BUDGET_EXCEEDED at `pc` when the fuel is below `min`: 0 before
+   * a helper call (the last instruction of its block, charged already), 1 at a block
+   * entry before its count is charged (its first instruction needs one).
+   */
+  checkFuel(pc: number, min: 0 | 1): void {
     if (this.fuel < 0) return;
     const b = this.b;
-    b.localGet(this.fuel).i64Const(0).op(Op.I64_LT_S).if();
-    this.trap(Trap.BUDGET, pc, () => b.localGet(this.fuel));
+    b.localGet(this.fuel).i64Const(min).op(Op.I64_LT_S).if();
+    this.trap(Trap.BUDGET, pc, 0, 0, this.fuel);
     b.end();
   }
 }

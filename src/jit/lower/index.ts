@@ -16,6 +16,7 @@ import { lowerPacketLoad } from './packet.js';
 export { FunctionContext, type ModuleEnv } from './context.js';
 export { lowerCondition } from './jumps.js';
 export { buildCallxDispatcher } from './calls.js';
+export { cacheUseOf } from './memory.js';
 
 /**
  * Lowers the instruction at `pc` (not a jump: those are the block's terminator).
@@ -26,22 +27,22 @@ export function lowerInstruction(c: FunctionContext, pc: number, rest: number): 
   const op = p.opcode[pc]!;
   switch (KIND[op]) {
     case Kind.ALU: return lowerAlu(c, pc);
-    case Kind.LOAD: return lowerLoad(c, pc);
-    case Kind.STORE: return lowerStore(c, pc);
-    case Kind.ATOMIC: return lowerAtomic(c, pc);
+    case Kind.LOAD: return lowerLoad(c, pc, rest);
+    case Kind.STORE: return lowerStore(c, pc, rest);
+    case Kind.ATOMIC: return lowerAtomic(c, pc, rest);
     case Kind.PACKET: return lowerPacketLoad(c, pc, rest);
     case Kind.LDDW: {
       const src = p.src[pc]!;
       if (src === 0) c.b.i64Const((BigInt(p.immHi[pc]!) << 32n) | BigInt(p.imm[pc]! >>> 0));
       else if (src === 4) c.b.i64Const((BigInt(CODE_ADDRESS_TAG) << 32n) | BigInt(pc + 1 + p.imm[pc]!));
-      else return c.trap(Trap.LDDW_SOURCE, pc, () => c.b.i64Const(src));
+      else return c.trap(Trap.LDDW_SOURCE, pc, rest, src);
       c.set(p.dst[pc]!);
       return;
     }
     case Kind.CALL: {
       const src = p.src[pc]!;
       if (src === 1) return lowerLocalCall(c, pc, pc + 1 + p.imm[pc]!);
-      if (src === 2) return c.trap(Trap.KFUNC, pc, () => c.b.i64Const(p.imm[pc]!));
+      if (src === 2) return c.trap(Trap.KFUNC, pc, rest, p.imm[pc]!);
       return lowerHelperCall(c, pc, () => c.b.i32Const(p.imm[pc]!));
     }
     case Kind.CALLX: return lowerCallx(c, pc);
@@ -50,6 +51,6 @@ export function lowerInstruction(c: FunctionContext, pc: number, rest: number): 
     case Kind.COND:
       return;
     default:
-      return c.trap(Trap.INVALID_OPCODE, pc, () => c.b.i64Const(op));
+      return c.trap(Trap.INVALID_OPCODE, pc, rest, op);
   }
 }

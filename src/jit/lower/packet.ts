@@ -18,7 +18,7 @@ export function lowerPacketLoad(c: FunctionContext, pc: number, refund: number):
   const op = p.opcode[pc]!;
   const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : 1;
   b.globalGet(g.packetPresent).op(Op.I32_EQZ).if();
-  c.trap(Trap.NO_PACKET, pc);
+  c.trap(Trap.NO_PACKET, pc, refund);
   b.end();
   if ((op & 0xe0) === 0x40) {
     c.get32(p.src[pc]!);

@@ -51,6 +51,14 @@ export class ByteBuffer {
     return this.buf.slice(0, this.used);
   }
 
+  /**
+   * The bytes written, without a copy when the buffer is exactly full (a caller that
+   * sized it knew the length); the buffer must not be written after this.
+   */
+  take(): Uint8Array<ArrayBuffer> {
+    return this.used === this.buf.length ? this.buf : this.buf.slice(0, this.used);
+  }
+
   private grow(extra: number): void {
     let cap = this.buf.length * 2;
     while (cap < this.used + extra) cap *= 2;

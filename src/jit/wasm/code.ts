@@ -45,15 +45,17 @@ export class CodeBuilder {
   /** The parameter types: locals 0..n-1. */
   readonly params: readonly ValTypeValue[];
   private readonly locals: ValTypeValue[] = [];
-  private readonly code = new ByteBuffer(256);
+  private readonly code: ByteBuffer;
   private readonly frames: Frame[] = [];
   private readonly names = new Map<number, string>();
   private maxCall = -1;
   private maxGlobal = -1;
   private memory = false;
 
-  constructor(params: readonly ValTypeValue[]) {
+  /** `capacity`: the expected size of the body in bytes (the buffer grows past it as needed). */
+  constructor(params: readonly ValTypeValue[], capacity = 256) {
     this.params = params.map(checkType);
+    this.code = new ByteBuffer(capacity);
   }
 
   /** Declares a local after the parameters and the earlier locals; returns its index. */
@@ -251,18 +253,21 @@ export class CodeBuilder {
       const open = this.frames.map((f) => FRAME_NAMES[f]).join(' > ');
       throw new WasmEncodeError(WasmErrorCode.UNBALANCED, `${this.frames.length} block(s) still open at finish(): ${open}`);
     }
-    const out = new ByteBuffer(this.code.length + 16);
+    const head = new ByteBuffer(16);
     const groups: [number, ValTypeValue][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
       if (last && last[1] === t) last[0]++;
       else groups.push([1, t]);
     }
-    writeU32(out, groups.length);
-    for (const [n, t] of groups) { writeU32(out, n); out.push(t); }
+    writeU32(head, groups.length);
+    for (const [n, t] of groups) { writeU32(head, n); head.push(t); }
+    // Sized exactly: the code (which can be megabytes) is copied once.
+    const out = new ByteBuffer(head.length + this.code.length + 1);
+    out.append(head.view());
     out.append(this.code.view());
     out.push(Op.END);
-    return out.toBytes();
+    return out.take();
   }
 
   /** For `ModuleBuilder`: what the body refers to outside itself, checked at `toBytes()`. */

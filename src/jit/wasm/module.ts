@@ -40,10 +40,23 @@ interface DefinedFunction {
 }
 
 const utf8 = new TextEncoder();
+/** Encoded names: a JIT module names the same locals (r0-r10, ...) in every function. */
+const encodedNames = new Map<string, Uint8Array>();
+
+/** Bytes of `v` as unsigned LEB128. */
+function lebSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) { v = Math.floor(v / 128); n++; }
+  return n;
+}
 
 /** Appends a `name` (spec 5.2.4): byte length, then UTF-8. */
 function writeName(out: ByteBuffer, s: string): void {
-  const bytes = utf8.encode(s);
+  let bytes = encodedNames.get(s);
+  if (bytes === undefined) {
+    bytes = utf8.encode(s);
+    if (encodedNames.size < 4096) encodedNames.set(s, bytes);
+  }
   writeU32(out, bytes.length);
   out.append(bytes);
 }
@@ -241,17 +254,26 @@ export class ModuleBuilder {
       section(Section.EXPORT, sec);
     }
 
-    if (this.functions.length > 0) {
-      const sec = new ByteBuffer(this.functions.reduce((n, f) => n + f.body.length + 5, 5));
-      writeU32(sec, this.functions.length);
-      for (const f of this.functions) {
-        writeU32(sec, f.body.length);
-        sec.append(f.body);
-      }
-      section(Section.CODE, sec);
-    }
-
     const names = this.nameSection();
+    if (this.functions.length > 0) {
+      // The code section holds nearly all the bytes: written straight into an output
+      // sized exactly, rather than built apart and copied twice more.
+      let size = lebSize(this.functions.length);
+      for (const f of this.functions) size += lebSize(f.body.length) + f.body.length;
+      const namesSize = names ? 1 + lebSize(names.length) + names.length : 0;
+      const total = out.length + 1 + lebSize(size) + size + namesSize;
+      const exact = new ByteBuffer(total);
+      exact.append(out.view());
+      exact.push(Section.CODE);
+      writeU32(exact, size);
+      writeU32(exact, this.functions.length);
+      for (const f of this.functions) {
+        writeU32(exact, f.body.length);
+        exact.append(f.body);
+      }
+      if (names) writeSection(exact, Section.CUSTOM, names);
+      return exact.take();
+    }
     if (names) section(Section.CUSTOM, names);
 
     return out.toBytes();
