@@ -8,7 +8,7 @@
 import {
   AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, PROGRAM_EXIT, STACK_FRAME_SIZE,
   VmError, VmErrorCode, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, fellOffEnd, invalidOpcode,
-  kfuncUnavailable, noPacket, notCallable, resolveAccess, runHelper, unresolvedLddw, type PreparedProgram,
+  kfuncUnavailable, noPacket, notCallable, resolveAccess, runHelper, unresolvedLddw, type ExecutionOptions, type PreparedProgram,
 } from '../vm/index.js';
 import {
   CACHE_LIMIT, EMPTY_CACHE, Global, IMPORT_MODULE, Import, Trap, functionExport, savedRegisterGlobal,
@@ -22,16 +22,11 @@ export interface JitVmOptions {
   readonly helpers?: HelperRegistry;
 }
 
-export interface JitRunOptions {
-  /** Initial r1-r5 (missing ones are 0). */
-  readonly args?: readonly (bigint | number)[];
-  /** Instruction budget in checked mode (default 100,000,000). */
-  readonly budget?: number;
-  /** Region checks and budget (default: the compiled program's mode, else true). */
-  readonly checked?: boolean;
-  /** The packet legacy loads (LD_ABS / LD_IND) read from. */
-  readonly packet?: { readonly address: number; readonly length: number };
-}
+/**
+ * The interpreter's run options. `checked` defaults to the compiled program's mode
+ * (else true); the budget applies in checked mode only.
+ */
+export type JitRunOptions = ExecutionOptions;
 
 export interface JitRunResult {
   readonly r0: bigint;
