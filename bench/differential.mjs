@@ -10,9 +10,9 @@
 // the rest, and a final summary line. Exits 1 on any mismatch.
 // Build first (`npx tsc -p .`): it imports from ../dist.
 import { disassemble } from '../dist/index.js';
-import {
-  RUNNABLE_FORMS, categoryOf, differential, formKey, formsUsed, generateProgram, minimiseMismatch, reproduction,
-} from '../dist/jit/differential.test.fixture.js';
+import { differential } from '../dist/jit/differential.test.fixture.js';
+import { RUNNABLE_FORMS, formKey, generateProgram } from '../dist/jit/generate.test.fixture.js';
+import { categoryOf, formsUsed, minimiseMismatch, reproduction } from '../dist/jit/minimise.test.fixture.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1);

@@ -14,10 +14,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, disassemble } from '../asm/index.js';
 import { insn } from '../isa/index.js';
-import {
-  FUZZ_HELPERS, RUNNABLE_FORMS, differential, formKey, formsUsed, generateProgram,
-  minimiseMismatch, reproduction, same, stackAfter,
-} from './differential.test.fixture.js';
+import { differential, same, stackAfter } from './differential.test.fixture.js';
+import { FUZZ_HELPERS } from './fuzz-helpers.test.fixture.js';
+import { RUNNABLE_FORMS, formKey, generateProgram } from './generate.test.fixture.js';
+import { formsUsed, minimiseMismatch, reproduction } from './minimise.test.fixture.js';
 
 const COUNT = Number(process.env.EBEE_FUZZ_COUNT ?? 2000);
 const SEED = Number(process.env.EBEE_FUZZ_SEED ?? 1);
