@@ -6,7 +6,7 @@
  * path of checked accesses, and the failures, with the same VmError codes and pcs.
  */
 import {
-  AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, PROGRAM_EXIT, STACK_FRAME_SIZE,
+  AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, PROGRAM_EXIT, STACK_FRAME_SIZE, TailCallRequest,
   VmError, VmErrorCode, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, fellOffEnd, invalidOpcode,
   kfuncUnavailable, noPacket, notCallable, resolveAccess, runHelper, unresolvedLddw, type ExecutionOptions, type PreparedProgram,
 } from '../vm/index.js';
@@ -32,6 +32,8 @@ export interface JitRunResult {
   readonly r0: bigint;
   /** Instructions executed, exactly as the interpreter counts them (checked mode); undefined when unchecked. */
   readonly executed: number | undefined;
+  /** Set when the program ended in a successful `bpf_tail_call`: the program to run next (r0 is then 0). */
+  readonly tailCall?: unknown;
 }
 
 /** More fuel than any run can burn, standing in for an unbounded budget. */
@@ -116,6 +118,7 @@ export class JitVm {
       resetCache(ex);
     }
     let r0: bigint;
+    let tailCall: unknown;
     inst.busy = true;
     try {
       const out = inst.functions.get(0)!(...regs, ...compiled.extraIn.map(() => 0n));
@@ -123,6 +126,7 @@ export class JitVm {
     } catch (err) {
       // The `abort` import: a legacy packet load out of range ends the run with r0 = 0.
       if (err === PROGRAM_EXIT) r0 = 0n;
+      else if (err instanceof TailCallRequest) { r0 = 0n; tailCall = err.target; }
       else throw translate(err);
     } finally {
       inst.busy = false;
@@ -134,7 +138,7 @@ export class JitVm {
       if (left < 0n) throw budgetExhausted(fuel, undefined);
       executed = Number(fuel - left);
     }
-    return { r0: BigInt.asUintN(64, r0), executed };
+    return tailCall === undefined ? { r0: BigInt.asUintN(64, r0), executed } : { r0: 0n, executed, tailCall };
   }
 
   private instantiate(compiled: CompiledProgram): Instance {

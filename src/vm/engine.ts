@@ -25,6 +25,16 @@ export const CODE_ADDRESS_TAG = 0x00c0de00;
  */
 export const PROGRAM_EXIT: unique symbol = Symbol('program exit');
 
+/**
+ * Thrown by a `bpf_tail_call` implementation when the call succeeds: the running
+ * program ends at once (r1-r5 and the stack are dropped, as in Linux) and the engine
+ * returns `target` in `RunResult.tailCall`, for the runtime's trampoline to start with
+ * the same context. `runHelper` lets it pass; it never escapes a run.
+ */
+export class TailCallRequest {
+  constructor(readonly target: unknown) {}
+}
+
 /** The region an access resolved to: `[start, end)`. */
 export interface AccessRegion {
   readonly start: number;
@@ -79,7 +89,7 @@ export function runHelper(
     const result = def.fn({ space, pc, invoke }, r1, r2, r3, r4, r5);
     return BigInt.asUintN(64, BigInt(result ?? 0));
   } catch (err) {
-    if (err instanceof VmError || err === PROGRAM_EXIT) throw err;
+    if (err instanceof VmError || err === PROGRAM_EXIT || err instanceof TailCallRequest) throw err;
     throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
       { pc, cause: err });
   }

@@ -12,7 +12,7 @@ import { VmError, VmErrorCode } from './errors.js';
 import { toBigUint } from './u64.js';
 import { interpret } from './interpret.js';
 import {
-  MAX_CALL_FRAMES, PROGRAM_EXIT, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, resolveAccess, runHelper,
+  MAX_CALL_FRAMES, PROGRAM_EXIT, TailCallRequest, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, resolveAccess, runHelper,
 } from './engine.js';
 
 /** Bytes of stack per frame (Linux's MAX_BPF_STACK). */
@@ -40,6 +40,8 @@ export interface RunResult {
   readonly r0: bigint;
   /** Instructions executed (an lddw counts once). */
   readonly executed: number;
+  /** Set when the program ended in a successful `bpf_tail_call`: the program to run next (r0 is then 0). */
+  readonly tailCall?: unknown;
 }
 
 export class Execution {
@@ -52,6 +54,8 @@ export class Execution {
   /** Instructions left in the budget. */
   remaining: number;
   done = false;
+  /** The target of the tail call that ended the run, if one did. */
+  tailCall: unknown = undefined;
   readonly checked: boolean;
   readonly stack: Region;
   readonly packet: { readonly address: number; readonly length: number } | undefined;
@@ -86,7 +90,9 @@ export class Execution {
       if (this.remaining <= 0) this.budgetExceeded();
       this.interpretCatchingExit(this.remaining);
     }
-    return { r0: this.register(0), executed: this.executed };
+    return this.tailCall === undefined
+      ? { r0: this.register(0), executed: this.executed }
+      : { r0: 0n, executed: this.executed, tailCall: this.tailCall };
   }
 
   /** Executes one instruction; returns true once the program has exited. */
@@ -213,9 +219,18 @@ export class Execution {
 
   /** `call imm` (helper) or `callx` to a helper id: r0 = helper(r1..r5). */
   callHelper(id: number, pc: number): void {
-    const r0 = runHelper(this.helpers, this.space, id, pc,
-      this.register(1), this.register(2), this.register(3), this.register(4), this.register(5),
-      (address, args) => this.invoke(address, args, pc));
+    let r0: bigint;
+    try {
+      r0 = runHelper(this.helpers, this.space, id, pc,
+        this.register(1), this.register(2), this.register(3), this.register(4), this.register(5),
+        (address, args) => this.invoke(address, args, pc));
+    } catch (err) {
+      if (!(err instanceof TailCallRequest)) throw err;
+      this.done = true;
+      this.tailCall = err.target;
+      this.setRegister(0, 0);
+      throw PROGRAM_EXIT;
+    }
     this.setRegister(0, r0);
     this.resetCache();
   }

@@ -7,7 +7,7 @@ export {
   Execution, type ExecutionOptions, type RunResult, STACK_FRAME_SIZE, DEFAULT_BUDGET,
 } from './execution.js';
 export {
-  MAX_CALL_FRAMES, CODE_ADDRESS_TAG, PROGRAM_EXIT, resolveAccess, runHelper, callbackTarget, codeTarget,
+  MAX_CALL_FRAMES, CODE_ADDRESS_TAG, PROGRAM_EXIT, TailCallRequest, resolveAccess, runHelper, callbackTarget, codeTarget,
   callDepthExceeded, budgetExhausted, fellOffEnd, kfuncUnavailable, unresolvedLddw, invalidOpcode, noPacket, notCallable,
   type AccessRegion,
 } from './engine.js';
