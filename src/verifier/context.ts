@@ -1,0 +1,46 @@
+/**
+ * What the verifier needs to know about a program type's context, as plain data.
+ * `progs/` describes each program type's context struct (xdp_md, __sk_buff, pt_regs...)
+ * with these shapes and hands them to the verifier; the verifier never imports
+ * `progs/` (it sits above it), so this file is the contract between the two.
+ */
+
+/** What a load of a field yields besides a scalar. */
+export const ContextPointer = {
+  /** Start of packet data (xdp_md.data, __sk_buff.data). */
+  PACKET: 'packet',
+  /** One past the packet's last byte (data_end). */
+  PACKET_END: 'packet_end',
+  /** Start of packet metadata (data_meta). */
+  PACKET_META: 'packet_meta',
+  /** A socket (__sk_buff.sk), may be NULL. */
+  SOCKET_OR_NULL: 'socket_or_null',
+} as const;
+export type ContextPointerValue = typeof ContextPointer[keyof typeof ContextPointer];
+
+/** One field of a context struct. */
+export interface ContextField {
+  readonly name: string;
+  /** Byte offset in the struct. */
+  readonly offset: number;
+  /** Field size in bytes (1, 2, 4 or 8; arrays such as `cb[5]` are one field per element). */
+  readonly size: number;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  /**
+   * Loads narrower than the field (a byte or half of a u32) are allowed, as Linux
+   * allows for most scalar fields; never for pointer fields.
+   */
+  readonly narrowReads: boolean;
+  /** Set when a full-size load yields a pointer rather than a scalar. */
+  readonly pointer?: ContextPointerValue;
+}
+
+/** A program type's context as the verifier checks accesses to it. */
+export interface ContextLayout {
+  /** The C struct's name, for messages (`xdp_md`, `__sk_buff`, `pt_regs`). */
+  readonly name: string;
+  /** Bytes a program may address (accesses at or past this are rejected). */
+  readonly size: number;
+  readonly fields: readonly ContextField[];
+}
