@@ -27,6 +27,15 @@ export const Import = {
   MEMORY_OBJECT: 'memory',
 } as const;
 
+/**
+ * `(pc i32, args...) -> r0` for helper `id` called through its typed signature
+ * (`TypedHelper` in vm/helpers.ts): `u32` arguments and `u32`/`s32` results are i32,
+ * `i64` ones i64. One import per helper id the program calls with `call imm`.
+ */
+export function typedHelperImport(id: number): string {
+  return `helper_${id}`;
+}
+
 /** The `code` argument of the trap import. */
 export const Trap = {
   FELL_OFF_END: 1,

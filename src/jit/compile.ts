@@ -3,10 +3,10 @@
  * wasm function per eBPF function (pc 0, every `call` target, every code address),
  * and, when the program uses `callx`, a dispatcher over the function entries.
  */
-import { prepare, type PreparedProgram } from '../vm/index.js';
+import { prepare, typedSignature, type PreparedProgram, type TypedHelper } from '../vm/index.js';
 import type { Instruction } from '../isa/index.js';
 import { ModuleBuilder, ValType, type ValTypeValue } from './wasm/index.js';
-import { EMPTY_CACHE, Global, IMPORT_MODULE, Import, functionExport, savedRegisterGlobal } from './abi.js';
+import { EMPTY_CACHE, Global, IMPORT_MODULE, Import, functionExport, savedRegisterGlobal, typedHelperImport } from './abi.js';
 import { analyseFlow } from './analysis/flow.js';
 import { signatureOf } from './analysis/liveness.js';
 import { emitFunction } from './emit.js';
@@ -21,6 +21,12 @@ export interface CompileOptions {
    * `JitVm.run` picks the right variant for its address space by itself.
    */
   readonly shared?: boolean;
+  /**
+   * Where helpers' typed signatures come from (`HelperRegistry`): a `call imm` to a
+   * helper that has one goes to its own import with i32 arguments where it allows.
+   * Without it every helper call goes through the generic i64 import.
+   */
+  readonly helpers?: { get(id: number): { readonly typed?: TypedHelper } | undefined };
 }
 
 export interface CompiledProgram {
@@ -36,6 +42,8 @@ export interface CompiledProgram {
   /** Registers passed and returned beyond r1-r5 and r0 (see `analysis/liveness.ts`). */
   readonly extraIn: readonly number[];
   readonly extraOut: readonly number[];
+  /** Helper id -> the typed signature (`typedSignature`) its calls were compiled for. */
+  readonly typedHelpers: ReadonlyMap<number, string>;
 }
 
 /** What `compileToBytes` produces: everything of a `CompiledProgram` but the module. */
@@ -100,7 +108,19 @@ export function compileToBytes(program: ProgramSource, options: CompileOptions =
     memory: checked ? m.importFunction(IMPORT_MODULE, Import.MEMORY, [I32, I32, I32, I32, I32, I32, I32], []) : -1,
     trap: m.importFunction(IMPORT_MODULE, Import.TRAP, [I32, I32, I64, I32], []),
     abort: m.importFunction(IMPORT_MODULE, Import.ABORT, [], []),
+    typed: new Map<number, { readonly index: number; readonly typed: TypedHelper }>(),
   };
+  const typedHelpers = new Map<number, string>();
+  for (let pc = 0; pc < p.length; pc++) {
+    if (p.opcode[pc] !== 0x85 || p.src[pc] !== 0 || p.indexAt[pc]! < 0) continue;
+    const id = p.imm[pc]!;
+    const typed = options.helpers?.get(id)?.typed;
+    if (!typed || imports.typed.has(id)) continue;
+    const wasmType = (kind: string): ValTypeValue => kind === 'i64' ? I64 : I32;
+    const index = m.importFunction(IMPORT_MODULE, typedHelperImport(id), [I32, ...typed.args.map(wasmType)], [wasmType(typed.ret)]);
+    imports.typed.set(id, { index, typed });
+    typedHelpers.set(id, typedSignature(typed));
+  }
   m.importMemory(IMPORT_MODULE, Import.MEMORY_OBJECT, shared ? { minimum: 0, maximum: 65536, shared: true } : { minimum: 0 });
   const global = (name: string, type: ValTypeValue, init: number | bigint): number => {
     const index = m.addGlobal(type, true, init);
@@ -142,6 +162,6 @@ export function compileToBytes(program: ProgramSource, options: CompileOptions =
   const bytes = m.toBytes();
   return {
     program: p, bytes, checked, shared, dispatcherRegions,
-    entries: flow.entries, extraIn: signature.extraIn, extraOut: signature.extraOut,
+    entries: flow.entries, extraIn: signature.extraIn, extraOut: signature.extraOut, typedHelpers,
   };
 }

@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import type { Instruction } from '../isa/index.js';
 import {
   AddressSpace, HelperRegistry, MAX_CALL_FRAMES, STACK_FRAME_SIZE, Vm, VmError, prepare,
-  type Execution, type HelperFn, type PreparedProgram, type Region,
+  type Execution, type HelperFn, type TypedHelper, type PreparedProgram, type Region,
 } from '../vm/index.js';
 import { compile, JitVm, type CompiledProgram } from './index.js';
 
@@ -38,6 +38,8 @@ export interface Setup {
   /** r1-r5, given the regions allocated. */
   readonly args?: (regions: readonly Region[]) => readonly (bigint | number)[];
   readonly helpers?: Readonly<Record<number, HelperFn>>;
+  /** Typed fast paths of some of `helpers`, by id. */
+  readonly typedHelpers?: Readonly<Record<number, TypedHelper>>;
   readonly budget?: number;
   /** Use region `n` as the legacy-load packet. */
   readonly packet?: number;
@@ -80,8 +82,7 @@ function execute(engine: Engine, program: PreparedProgram | CompiledProgram | re
     shared: setup.shared ?? false,
     ...(setup.initialBytes === undefined ? {} : { initialBytes: setup.initialBytes }),
   });
-  const helpers = new HelperRegistry();
-  for (const [id, fn] of Object.entries(setup.helpers ?? {})) helpers.register(Number(id), `helper${id}`, fn);
+  const helpers = helperRegistry(setup);
   const regions = (setup.regions ?? []).map((r) => typeof r.bytes === 'number'
     ? space.alloc(r.bytes, { name: r.name, writable: r.writable ?? true })
     : space.allocBytes(r.bytes, { name: r.name, writable: r.writable ?? true }));
@@ -135,6 +136,13 @@ export function stackAfter(engine: Engine, insns: readonly Instruction[], setup:
 
 const isBudget = (o: Outcome): boolean => 'error' in o && o.error === 'EBEE_VM_BUDGET_EXCEEDED';
 
+/** The setup's helpers (with their typed fast paths) in a fresh registry. */
+function helperRegistry(setup: Setup): HelperRegistry {
+  const helpers = new HelperRegistry();
+  for (const [id, fn] of Object.entries(setup.helpers ?? {})) helpers.register(Number(id), `helper${id}`, fn, setup.typedHelpers?.[Number(id)]);
+  return helpers;
+}
+
 /**
  * Asserts that the JIT behaves as the interpreter on `insns`, and that the module
  * validates. Returns the interpreter's outcome for further checks.
@@ -142,7 +150,7 @@ const isBudget = (o: Outcome): boolean => 'error' in o && o.error === 'EBEE_VM_B
 export function same(insns: readonly Instruction[], setup: Setup = {}, what = ''): Outcome {
   const shared = setup.shared ?? false;
   const prepared = prepare(insns);
-  const checked = compile(prepared, { shared });
+  const checked = compile(prepared, { shared, helpers: helperRegistry(setup) });
   assert.ok(WebAssembly.validate(checked.bytes), `${what}: the checked module does not validate`);
   const ref = execute('interpreter', prepared, setup);
   const jit = execute('checked', checked, setup);
@@ -154,7 +162,7 @@ export function same(insns: readonly Instruction[], setup: Setup = {}, what = ''
     assert.equal(jit.stack, ref.stack, `${what}: checked JIT leaves different stack bytes`);
   }
   if (!('error' in ref.outcome)) {
-    const unchecked = compile(prepared, { checked: false, shared });
+    const unchecked = compile(prepared, { checked: false, shared, helpers: helperRegistry(setup) });
     assert.ok(WebAssembly.validate(unchecked.bytes), `${what}: the unchecked module does not validate`);
     const run = execute('unchecked', unchecked, setup);
     assert.deepEqual(run.outcome, { ...ref.outcome, executed: undefined }, `${what}: unchecked JIT differs from the interpreter`);
@@ -232,7 +240,7 @@ export function differential(insns: readonly Instruction[], setup: Setup, option
   }
   let checked: CompiledProgram;
   try {
-    checked = compile(prepared, { shared });
+    checked = compile(prepared, { shared, helpers: helperRegistry(setup) });
   } catch (err) {
     mismatches.push(`compile: checked compile threw ${(err as Error)?.stack ?? err}`);
     return { outcome: ref.outcome, mismatches, limitation: false, dispatcherRegions: 0, uncheckedRan: false, budgetEdges: false };
@@ -254,7 +262,7 @@ export function differential(insns: readonly Instruction[], setup: Setup, option
   if (!('error' in ref.outcome) && !limitation) {
     let unchecked: CompiledProgram | undefined;
     try {
-      unchecked = compile(prepared, { checked: false, shared });
+      unchecked = compile(prepared, { checked: false, shared, helpers: helperRegistry(setup) });
     } catch (err) {
       mismatches.push(`compile: unchecked compile threw ${(err as Error)?.stack ?? err}`);
     }

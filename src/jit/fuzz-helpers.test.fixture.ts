@@ -1,5 +1,5 @@
 /** The helpers generated programs call, registered in both engines by the fuzzer. */
-import type { HelperFn } from '../vm/index.js';
+import type { HelperContext, HelperFn, TypedHelper } from '../vm/index.js';
 
 // ---- Helpers the generated programs call -------------------------------------------
 
@@ -40,5 +40,22 @@ export const FUZZ_HELPERS: Readonly<Record<number, HelperFn>> = Object.freeze({
   },
   [Helper.FAIL]: () => {
     throw new Error('helper 4 always fails');
+  },
+});
+
+/**
+ * Typed fast paths for some of them (`TypedHelper`), registered beside the generic
+ * functions so generated programs exercise both paths: a u32 argument with a non-zero
+ * high word, and `callx`, take the generic one. Each gives the generic function's r0.
+ */
+export const FUZZ_TYPED: Readonly<Record<number, TypedHelper>> = Object.freeze({
+  [Helper.SWAP]: {
+    args: ['u32', 'i64'], ret: 'i64',
+    fn: (ctx: HelperContext, a: number, b: bigint) => FUZZ_HELPERS[Helper.SWAP]!(ctx, BigInt(a), BigInt.asUintN(64, b), 0n, 0n, 0n) as bigint,
+  },
+  [Helper.LOOP]: {
+    args: ['i64', 'u32', 'i64'], ret: 'u32',
+    fn: (ctx: HelperContext, callback: bigint, count: number, context: bigint) =>
+      Number(FUZZ_HELPERS[Helper.LOOP]!(ctx, BigInt.asUintN(64, callback), BigInt(count), BigInt.asUintN(64, context), 0n, 0n)),
   },
 });

@@ -7,7 +7,7 @@ import {
 } from '../isa/index.js';
 import { STACK_FRAME_SIZE } from '../vm/index.js';
 import type { Setup } from './differential.test.fixture.js';
-import { FUZZ_HELPERS, Helper, M64 } from './fuzz-helpers.test.fixture.js';
+import { FUZZ_HELPERS, FUZZ_TYPED, Helper, M64 } from './fuzz-helpers.test.fixture.js';
 
 // ---- The generator ------------------------------------------------------------------
 
@@ -216,6 +216,7 @@ class Generator {
       regions,
       args: (rs) => [rs[0]!.start, rs[0]!.size, rs[1]!.start, r4, r5],
       helpers: FUZZ_HELPERS,
+      typedHelpers: FUZZ_TYPED,
       budget,
       ...(this.packetSize !== undefined ? { packet: 2 } : {}),
       ...(shared ? { shared } : {}),

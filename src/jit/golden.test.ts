@@ -18,6 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { assemble } from '../asm/index.js';
+import { HelperRegistry } from '../vm/index.js';
 import { printWat } from './wasm/index.js';
 import { compile } from './index.js';
 import { same, type Setup } from './differential.test.fixture.js';
@@ -56,6 +57,14 @@ const PROGRAMS: readonly Golden[] = [
     },
   },
   { name: 'irreducible', modes: ['checked', 'unchecked'], setup: { args: () => [1] }, r0: 14n, dispatcher: true },
+  {
+    name: 'helper-calls', modes: ['checked', 'unchecked'], dispatcher: false, r0: 1100n + 300n,
+    setup: {
+      args: () => [100],
+      helpers: { 1: (_ctx, a, b) => (a + b) & 0xffffffffn, 2: (_ctx, a) => a * 3n },
+      typedHelpers: { 1: { args: ['u32', 'u32'], ret: 'u32', fn: (_ctx, a: number, b: number) => (a + b) >>> 0 } },
+    },
+  },
 ];
 
 /** The first differing line of two texts, with a little context, for a readable failure. */
@@ -79,7 +88,9 @@ for (const g of PROGRAMS) {
     assert.equal(ref.r0, g.r0, `${g.name} computes the wrong value`);
     const changed: string[] = [];
     for (const mode of g.modes) {
-      const compiled = compile(insns, { checked: mode === 'checked' });
+      const helpers = new HelperRegistry();
+      for (const [id, fn] of Object.entries(g.setup.helpers ?? {})) helpers.register(Number(id), `helper${id}`, fn, g.setup.typedHelpers?.[Number(id)]);
+      const compiled = compile(insns, { checked: mode === 'checked', helpers });
       assert.ok(WebAssembly.validate(compiled.bytes), `${g.name} ${mode}: the module does not validate`);
       assert.equal(compiled.dispatcherRegions > 0, g.dispatcher, `${g.name} ${mode}: ${compiled.dispatcherRegions} dispatcher regions`);
       const wat = printWat(compiled.bytes);

@@ -9,9 +9,10 @@ import {
   AddressSpace, CODE_ADDRESS_TAG, DEFAULT_BUDGET, HelperRegistry, MAX_CALL_FRAMES, PROGRAM_EXIT, STACK_FRAME_SIZE, TailCallRequest,
   VmError, VmErrorCode, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, fellOffEnd, invalidOpcode,
   kfuncUnavailable, noPacket, notCallable, resolveAccess, runHelper, unresolvedLddw, type ExecutionOptions, type PreparedProgram,
+  helperFailure, typedResult, typedSignature, type TypedHelper,
 } from '../vm/index.js';
 import {
-  CACHE_LIMIT, EMPTY_CACHE, Global, IMPORT_MODULE, Import, Trap, functionExport, savedRegisterGlobal,
+  CACHE_LIMIT, EMPTY_CACHE, Global, IMPORT_MODULE, Import, Trap, functionExport, savedRegisterGlobal, typedHelperImport,
 } from './abi.js';
 import { asPrepared, compile, type CompiledProgram, type ProgramSource } from './compile.js';
 
@@ -52,14 +53,46 @@ interface Instance {
 
 const variants = new WeakMap<PreparedProgram, Map<string, CompiledProgram>>();
 
-/** Compiles (once per program, mode and memory kind) the variant a run needs. */
-function variant(program: PreparedProgram, checked: boolean, shared: boolean): CompiledProgram {
+/**
+ * Compiles (once per program, mode, memory kind and helper signatures) the variant a
+ * run needs: a helper registered or mocked with another typed signature (or none)
+ * since the last compile gets code that calls it the new way.
+ */
+function variant(program: PreparedProgram, checked: boolean, shared: boolean, helpers: HelperRegistry): CompiledProgram {
   let map = variants.get(program);
   if (!map) variants.set(program, (map = new Map()));
-  const key = `${checked}/${shared}`;
+  const key = `${checked}/${shared}/${signatureKey(program, helpers)}`;
   let compiled = map.get(key);
-  if (!compiled) map.set(key, (compiled = compile(program, { checked, shared })));
+  if (!compiled) map.set(key, (compiled = compile(program, { checked, shared, helpers })));
   return compiled;
+}
+
+/** Helper ids a program calls with `call imm`, in order of first use. */
+const calledHelpers = new WeakMap<PreparedProgram, number[]>();
+
+function helperIds(program: PreparedProgram): number[] {
+  let ids = calledHelpers.get(program);
+  if (!ids) {
+    const set = new Set<number>();
+    for (let pc = 0; pc < program.length; pc++) {
+      if (program.opcode[pc] === 0x85 && program.src[pc] === 0 && program.indexAt[pc]! >= 0) set.add(program.imm[pc]!);
+    }
+    calledHelpers.set(program, (ids = [...set]));
+  }
+  return ids;
+}
+
+/** The typed signatures `helpers` has for the program's helper calls, spelled as compile records them. */
+function signatureKey(program: PreparedProgram, helpers: HelperRegistry): string {
+  return helperIds(program).flatMap((id) => {
+    const typed = helpers.get(id)?.typed;
+    return typed ? [`${id}:${typedSignature(typed)}`] : [];
+  }).join(' ');
+}
+
+function signaturesMatch(compiled: CompiledProgram, helpers: HelperRegistry): boolean {
+  const key = [...compiled.typedHelpers].map(([id, sig]) => `${id}:${sig}`).join(' ');
+  return key === signatureKey(compiled.program, helpers);
 }
 
 function isCompiled(program: CompiledProgram | ProgramSource): program is CompiledProgram {
@@ -82,10 +115,11 @@ export class JitVm {
   compile(program: CompiledProgram | ProgramSource, checked?: boolean): CompiledProgram {
     const shared = typeof SharedArrayBuffer !== 'undefined' && this.space.memory.buffer instanceof SharedArrayBuffer;
     if (isCompiled(program)) {
-      if ((checked === undefined || checked === program.checked) && program.shared === shared) return program;
-      return variant(program.program, checked ?? program.checked, shared);
+      if ((checked === undefined || checked === program.checked) && program.shared === shared
+        && signaturesMatch(program, this.helpers)) return program;
+      return variant(program.program, checked ?? program.checked, shared, this.helpers);
     }
-    return variant(asPrepared(program), checked ?? true, shared);
+    return variant(asPrepared(program), checked ?? true, shared, this.helpers);
   }
 
   /** Runs a program to completion and returns r0 (and, checked, the instruction count). */
@@ -174,6 +208,43 @@ export class JitVm {
       return BigInt.asUintN(64, Array.isArray(out) ? out[0]! : out);
     };
 
+    /**
+     * The typed import of helper `id`: the registry's typed implementation, looked up
+     * per call as the generic import does (compile() made sure the signature matches).
+     * A callback it invokes sees the typed arguments in r1..rn and 0 above them, as in
+     * the interpreter.
+     */
+    const typedImport = (id: number) => {
+      const expected = compiled.typedHelpers.get(id)!;
+      let checkedTyped: TypedHelper | undefined;
+      return (pc: number, a1?: number | bigint, a2?: number | bigint, a3?: number | bigint, a4?: number | bigint, a5?: number | bigint): number | bigint => {
+        const def = helpers.get(id);
+        const typed = def?.typed;
+        if (!def || !typed || (typed !== checkedTyped && typedSignature(typed) !== expected)) {
+          throw new VmError(VmErrorCode.UNSUPPORTED,
+            `helper ${id} was replaced during the run by one with another signature; run the program again`, { pc });
+        }
+        checkedTyped = typed;
+        const k = typed.args;
+        if (k[0] === 'u32') a1 = (a1 as number) >>> 0;
+        if (k[1] === 'u32') a2 = (a2 as number) >>> 0;
+        if (k[2] === 'u32') a3 = (a3 as number) >>> 0;
+        if (k[3] === 'u32') a4 = (a4 as number) >>> 0;
+        if (k[4] === 'u32') a5 = (a5 as number) >>> 0;
+        let result: unknown;
+        try {
+          const ctx = {
+            space, pc,
+            invoke: (address: bigint, a: readonly bigint[]) => invoke(address, a, pc, typedRegisters([a1, a2, a3, a4, a5], k.length)),
+          };
+          result = typed.fn(ctx, a1, a2, a3, a4, a5);
+        } catch (err) {
+          throw helperFailure(def, err, pc);
+        }
+        return typedResult(def, typed.ret, result, pc);
+      };
+    };
+
     const imports = {
       [IMPORT_MODULE]: {
         [Import.MEMORY_OBJECT]: space.memory,
@@ -181,7 +252,6 @@ export class JitVm {
           const callArgs = [r1, r2, r3, r4, r5].map((v) => BigInt.asUintN(64, v));
           const r0 = runHelper(helpers, space, id, pc, callArgs[0]!, callArgs[1]!, callArgs[2]!, callArgs[3]!, callArgs[4]!,
             (address, args) => invoke(address, args, pc, callArgs));
-          if (compiled.checked) resetCache(inst.exports);
           return r0;
         },
         [Import.MEMORY]: (lo: number, hi: number, off: number, size: number, pc: number, write: number, over: number): void => {
@@ -207,6 +277,7 @@ export class JitVm {
         [Import.ABORT]: (): never => {
           throw PROGRAM_EXIT;
         },
+        ...Object.fromEntries([...compiled.typedHelpers.keys()].map((id) => [typedHelperImport(id), typedImport(id)])),
       },
     };
     const instance = new WebAssembly.Instance(compiled.module, imports as unknown as WebAssembly.Imports);
@@ -215,6 +286,11 @@ export class JitVm {
     Object.assign(inst, { exports, functions });
     return inst;
   }
+}
+
+/** r1..r5 as a typed helper's callback sees them: its `count` arguments, then zeros. */
+export function typedRegisters(args: readonly (number | bigint | undefined)[], count: number): bigint[] {
+  return args.map((v, i) => i < count ? BigInt.asUintN(64, BigInt(v!)) : 0n);
 }
 
 function resetCache(exports: Exports): void {

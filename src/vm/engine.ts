@@ -6,7 +6,7 @@
  * and the JIT's compiled fast paths decide the common case themselves.
  */
 import type { AddressSpace } from './memory.js';
-import type { HelperRegistry } from './helpers.js';
+import type { HelperDef, HelperRegistry, TypedHelper } from './helpers.js';
 import type { PreparedProgram } from './program.js';
 import { VmError, VmErrorCode } from './errors.js';
 
@@ -89,10 +89,43 @@ export function runHelper(
     const result = def.fn({ space, pc, invoke }, r1, r2, r3, r4, r5);
     return BigInt.asUintN(64, BigInt(result ?? 0));
   } catch (err) {
-    if (err instanceof VmError || err === PROGRAM_EXIT || err instanceof TailCallRequest) throw err;
-    throw new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${id}) failed: ${(err as Error)?.message ?? err}`,
-      { pc, cause: err });
+    throw helperFailure(def, err, pc);
   }
+}
+
+/** What a helper's exception becomes: VmErrors, program exits and tail calls pass; anything else is HELPER_FAILED. */
+export function helperFailure(def: HelperDef, err: unknown, pc: number): unknown {
+  if (err instanceof VmError || err === PROGRAM_EXIT || err instanceof TailCallRequest) return err;
+  return new VmError(VmErrorCode.HELPER_FAILED, `helper ${def.name} (${def.id}) failed: ${(err as Error)?.message ?? err}`,
+    { pc, cause: err });
+}
+
+/**
+ * Whether `call imm` takes the helper's typed fast path: it has one, and every `u32`
+ * argument register's high word is 0 (`high(r)` for r = 1..5). Both engines decide
+ * with this, so they call the same function on the same inputs.
+ */
+export function takesTypedPath(typed: TypedHelper | undefined, high: (register: number) => number): typed is TypedHelper {
+  if (!typed) return false;
+  const args = typed.args;
+  for (let i = 0; i < args.length; i++) if (args[i] === 'u32' && high(i + 1) !== 0) return false;
+  return true;
+}
+
+/** A typed helper's result as the signature says r0 gets it; a result of the wrong kind is HELPER_FAILED. */
+export function typedResult(def: HelperDef, ret: TypedHelper['ret'], result: unknown, pc: number): number | bigint {
+  if (ret === 'i64' ? typeof result === 'bigint' : typeof result === 'number' && Number.isInteger(result)) {
+    return result as number | bigint;
+  }
+  throw new VmError(VmErrorCode.HELPER_FAILED,
+    `helper ${def.name} (${def.id}) failed: its typed implementation returned ${typeof result} ${String(result)}, not ${ret === 'i64' ? 'a bigint' : 'an integer'}`,
+    { pc });
+}
+
+/** The unsigned r0 for a typed result (checked by `typedResult`). */
+export function typedR0(ret: TypedHelper['ret'], result: number | bigint): bigint {
+  if (ret === 'i64') return BigInt.asUintN(64, result as bigint);
+  return ret === 'u32' ? BigInt((result as number) >>> 0) : BigInt.asUintN(64, BigInt((result as number) | 0));
 }
 
 /**

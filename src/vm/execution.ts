@@ -12,7 +12,7 @@ import { VmError, VmErrorCode } from './errors.js';
 import { toBigUint } from './u64.js';
 import { interpret } from './interpret.js';
 import {
-  MAX_CALL_FRAMES, PROGRAM_EXIT, TailCallRequest, budgetExhausted, callDepthExceeded, callbackTarget, codeTarget, resolveAccess, runHelper,
+  MAX_CALL_FRAMES, PROGRAM_EXIT, TailCallRequest, budgetExhausted, helperFailure, takesTypedPath, typedR0, typedResult, callDepthExceeded, callbackTarget, codeTarget, resolveAccess, runHelper,
 } from './engine.js';
 
 /** Bytes of stack per frame (Linux's MAX_BPF_STACK). */
@@ -217,13 +217,33 @@ export class Execution {
     this.pc = this.returnPc[this.depth]!;
   }
 
-  /** `call imm` (helper) or `callx` to a helper id: r0 = helper(r1..r5). */
-  callHelper(id: number, pc: number): void {
+  /**
+   * `call imm` (`direct`) or `callx` to a helper id: r0 = helper(r1..r5), through the
+   * helper's typed fast path when `takesTypedPath` says so (as the JIT decides).
+   */
+  callHelper(id: number, pc: number, direct: boolean): void {
     let r0: bigint;
     try {
-      r0 = runHelper(this.helpers, this.space, id, pc,
-        this.register(1), this.register(2), this.register(3), this.register(4), this.register(5),
-        (address, args) => this.invoke(address, args, pc));
+      const def = direct ? this.helpers.get(id) : undefined;
+      if (def && takesTypedPath(def.typed, (r) => this.hi[r]!)) {
+        const typed = def.typed!;
+        const k = typed.args;
+        const arg = (i: number) => i >= k.length ? undefined : k[i] === 'u32' ? this.lo[i + 1]! >>> 0 : BigInt.asIntN(64, this.register(i + 1));
+        // A callback sees the typed arguments in r1..rn and 0 above them (as the JIT has no more).
+        const invoke = (address: bigint, a: readonly bigint[]) =>
+          this.invoke(address, a, pc, [1, 2, 3, 4, 5].map((r, i) => i < k.length ? this.register(r) : 0n));
+        let result: unknown;
+        try {
+          result = typed.fn({ space: this.space, pc, invoke }, arg(0), arg(1), arg(2), arg(3), arg(4));
+        } catch (err) {
+          throw helperFailure(def, err, pc);
+        }
+        r0 = typedR0(typed.ret, typedResult(def, typed.ret, result, pc));
+      } else {
+        r0 = runHelper(this.helpers, this.space, id, pc,
+          this.register(1), this.register(2), this.register(3), this.register(4), this.register(5),
+          (address, args) => this.invoke(address, args, pc));
+      }
     } catch (err) {
       if (!(err instanceof TailCallRequest)) throw err;
       this.done = true;
@@ -235,11 +255,15 @@ export class Execution {
     this.resetCache();
   }
 
-  /** Runs the local function at a code address from the host, for callbacks. */
-  invoke(address: bigint, args: readonly bigint[], pc: number): bigint {
+  /**
+   * Runs the local function at a code address from the host, for callbacks: r1.. are
+   * `args`, the registers above them keep their values (or `shown`'s, for a typed helper).
+   */
+  invoke(address: bigint, args: readonly bigint[], pc: number, shown?: readonly bigint[]): bigint {
     const target = callbackTarget(this.program, address, args, pc);
     const outerPc = this.pc;
     const saved = Int32Array.from([...this.lo.subarray(0, 6), ...this.hi.subarray(0, 6)]);
+    shown?.forEach((v, i) => this.setRegister(i + 1, v));
     args.forEach((v, i) => this.setRegister(i + 1, v));
     this.enterFunction(target, RETURN_TO_HOST, pc);
     const depth = this.depth;

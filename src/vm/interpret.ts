@@ -388,7 +388,7 @@ function slowStep(ex: Execution, pc: number, w: number, stopDepth: number, dv: D
         ex.enterFunction(local, pc + 1, pc);
         return ex.pc;
       }
-      ex.callHelper(op === 0x85 ? imm : L[d]!, pc);
+      ex.callHelper(op === 0x85 ? imm : L[d]!, pc, op === 0x85);
       return pc + 1;
     }
     case 0x95:

@@ -50,18 +50,47 @@ export function lowerLocalCall(c: FunctionContext, pc: number, target: number): 
   c.reload();
 }
 
-/** A helper call; `id` pushes the helper id (i32). */
-export function lowerHelperCall(c: FunctionContext, pc: number, id: () => void): void {
+/** A helper call; `id` pushes the helper id (i32); `direct` is the constant id of a `call imm`. */
+export function lowerHelperCall(c: FunctionContext, pc: number, id: () => void, direct?: number): void {
   const b = c.b;
   c.checkFuel(pc, 0);
   c.fuelOut();
   for (const [r, global] of c.env.globals.saved) { c.get(r); b.globalSet(global); }
-  id();
-  b.i32Const(pc);
-  for (let r = 1; r <= 5; r++) c.get(r);
-  b.call(c.env.imports.helper);
+  const typed = direct === undefined ? undefined : c.env.imports.typed.get(direct);
+  if (!typed) {
+    genericHelperCall(c, pc, id);
+  } else {
+    // The fast path needs every u32 argument's high word to be 0 (vm's `takesTypedPath`).
+    const narrow = typed.typed.args.flatMap((kind, i) => kind === 'u32' ? [i + 1] : []);
+    if (narrow.length > 0) {
+      narrow.forEach((r, i) => {
+        c.get(r);
+        if (i > 0) b.op(Op.I64_OR);
+      });
+      b.i64Const(32).op(Op.I64_SHR_U).op(Op.I64_EQZ).if(ValType.I64);
+    }
+    b.i32Const(pc);
+    typed.typed.args.forEach((kind, i) => kind === 'u32' ? c.get32(i + 1) : c.get(i + 1));
+    b.call(typed.index);
+    if (typed.typed.ret === 'u32') b.op(Op.I64_EXTEND_I32_U);
+    else if (typed.typed.ret === 's32') b.op(Op.I64_EXTEND_I32_S);
+    if (narrow.length > 0) {
+      b.else();
+      genericHelperCall(c, pc, id);
+      b.end();
+    }
+  }
   c.set(0);
+  c.invalidateCaches();
   c.reload();
+}
+
+/** Pushes r0 from the generic helper import. */
+function genericHelperCall(c: FunctionContext, pc: number, id: () => void): void {
+  id();
+  c.b.i32Const(pc);
+  for (let r = 1; r <= 5; r++) c.get(r);
+  c.b.call(c.env.imports.helper);
 }
 
 /** `callx dst`. */

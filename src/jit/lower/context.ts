@@ -3,10 +3,10 @@
  * globals, function indices, mode) and, per wasm function, the code builder and the
  * locals that hold registers and scratch values.
  */
-import type { PreparedProgram } from '../../vm/index.js';
+import type { PreparedProgram, TypedHelper } from '../../vm/index.js';
 import { CodeBuilder, Op, ValType, type ValTypeValue } from '../wasm/index.js';
 import type { Signature } from '../analysis/liveness.js';
-import { Trap } from '../abi.js';
+import { EMPTY_CACHE, Trap } from '../abi.js';
 
 export interface ModuleEnv {
   readonly program: PreparedProgram;
@@ -18,7 +18,11 @@ export interface ModuleEnv {
   /** The wasm signature of every compiled eBPF function. */
   readonly params: readonly ValTypeValue[];
   readonly results: readonly ValTypeValue[];
-  readonly imports: { readonly helper: number; readonly memory: number; readonly trap: number; readonly abort: number };
+  readonly imports: {
+    readonly helper: number; readonly memory: number; readonly trap: number; readonly abort: number;
+    /** Helper id -> its typed import (see `typedHelperImport`). */
+    readonly typed: ReadonlyMap<number, { readonly index: number; readonly typed: TypedHelper }>;
+  };
   readonly globals: {
     readonly depth: number;
     readonly stackEnd: number;
@@ -180,6 +184,17 @@ export class FunctionContext {
   /** Stores the fuel local where JS (and callees) can see it. */
   fuelOut(): void {
     if (this.fuel >= 0) this.b.localGet(this.fuel).globalSet(this.env.globals.fuel);
+  }
+
+  /**
+   * Empties the region-cache globals (checked mode): after a helper, whose JS may have
+   * changed the region table. Done here rather than from JS, where setting a
+   * `WebAssembly.Global` costs more than the whole call.
+   */
+  invalidateCaches(): void {
+    if (this.fuel < 0) return;
+    const g = this.env.globals;
+    for (const global of [g.readStart, g.readEnd, g.writeStart, g.writeEnd]) this.b.i32Const(EMPTY_CACHE | 0).globalSet(global);
   }
 
   /** Reloads the fuel and the region caches: on entry and after every call. */

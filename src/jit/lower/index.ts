@@ -43,7 +43,7 @@ export function lowerInstruction(c: FunctionContext, pc: number, rest: number): 
       const src = p.src[pc]!;
       if (src === 1) return lowerLocalCall(c, pc, pc + 1 + p.imm[pc]!);
       if (src === 2) return c.trap(Trap.KFUNC, pc, rest, p.imm[pc]!);
-      return lowerHelperCall(c, pc, () => c.b.i32Const(p.imm[pc]!));
+      return lowerHelperCall(c, pc, () => c.b.i32Const(p.imm[pc]!), p.imm[pc]!);
     }
     case Kind.CALLX: return lowerCallx(c, pc);
     case Kind.EXIT: return lowerExit(c);
