@@ -10,3 +10,5 @@ export * from './vm/index.js';
 export * from './jit/index.js';
 export * from './pcap/index.js';
 export * from './maps/index.js';
+export * from './progs/index.js';
+export * from './runtime/index.js';

@@ -11,8 +11,9 @@ import { disasmCommand } from './commands/disasm.js';
 import { runCommand } from './commands/run.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { pluginCommand } from './commands/plugin.js';
+import { verifyCommand } from './commands/verify.js';
 
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, conformanceCommand, pluginCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, conformanceCommand, pluginCommand, verifyCommand];
 
 const VERSION = '0.1.0';
 

@@ -60,6 +60,20 @@ export const ArgKind = {
   PTR_TO_SOCKET: 'ptr_to_socket',
   /** A kernel object described by BTF (ARG_PTR_TO_BTF_ID), e.g. a task_struct. */
   PTR_TO_BTF_ID: 'ptr_to_btf_id',
+  /** Same, or NULL (ARG_PTR_TO_BTF_ID | PTR_MAYBE_NULL), e.g. bpf_kptr_xchg's new pointer. */
+  PTR_TO_BTF_ID_OR_NULL: 'ptr_to_btf_id_or_null',
+  /** Pointer to writable memory of the size in the next argument, or NULL when it is 0 (ARG_PTR_TO_MEM | PTR_MAYBE_NULL). */
+  PTR_TO_MEM_OR_NULL: 'ptr_to_mem_or_null',
+  /** A map value or NULL (ARG_PTR_TO_MAP_VALUE_OR_NULL): the initial value of the local-storage helpers. */
+  PTR_TO_MAP_VALUE_OR_NULL: 'ptr_to_map_value_or_null',
+  /** A `struct bpf_dynptr` on the stack (ARG_PTR_TO_DYNPTR). */
+  PTR_TO_DYNPTR: 'ptr_to_dynptr',
+  /** A `struct bpf_timer` inside a map value (ARG_PTR_TO_TIMER). */
+  PTR_TO_TIMER: 'ptr_to_timer',
+  /** A kptr field inside a map value (ARG_PTR_TO_KPTR). */
+  PTR_TO_KPTR: 'ptr_to_kptr',
+  /** A per-CPU kernel variable from `lddw src=3` (ARG_PTR_TO_PERCPU_BTF_ID). */
+  PTR_TO_PERCPU_BTF_ID: 'ptr_to_percpu_btf_id',
 } as const;
 export type ArgKindValue = typeof ArgKind[keyof typeof ArgKind];
 
@@ -79,6 +93,16 @@ export const RetKind = {
   PTR_TO_BTF_ID: 'ptr_to_btf_id',
   /** Pointer to memory of a size known to the helper, or NULL (RET_PTR_TO_MEM_OR_BTF_ID | PTR_MAYBE_NULL). */
   PTR_TO_MEM_OR_NULL: 'ptr_to_mem_or_null',
+  /** Same, never NULL (RET_PTR_TO_MEM_OR_BTF_ID), e.g. bpf_this_cpu_ptr. */
+  PTR_TO_MEM: 'ptr_to_mem',
+  /** Pointer to a value of the map passed in r1, never NULL (RET_PTR_TO_MAP_VALUE): bpf_get_local_storage. */
+  PTR_TO_MAP_VALUE: 'ptr_to_map_value',
+  /** A kernel object by BTF id, or NULL (RET_PTR_TO_BTF_ID_OR_NULL): the bpf_skc_to_* casts. */
+  PTR_TO_BTF_ID_OR_NULL: 'ptr_to_btf_id_or_null',
+  /** A `struct bpf_tcp_sock` or NULL (RET_PTR_TO_TCP_SOCK_OR_NULL). */
+  PTR_TO_TCP_SOCK_OR_NULL: 'ptr_to_tcp_sock_or_null',
+  /** A `struct bpf_sock` reference that may be a request or timewait socket, or NULL (RET_PTR_TO_SOCK_COMMON_OR_NULL). */
+  PTR_TO_SOCK_COMMON_OR_NULL: 'ptr_to_sock_common_or_null',
 } as const;
 export type RetKindValue = typeof RetKind[keyof typeof RetKind];
 

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCapture, recordToEthernet } from '../../pcap/index.js';
+import { main } from '../main.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = (name: string): string => join(ROOT, 'src', 'elf', 'fixtures', name);
+
+function cli(...argv: string[]): { status: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = main(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('run OBJECT.o --pcap: the type comes from the section, the maps from the object', () => {
+  const capture = join(ROOT, 'examples', 'traffic.pcap');
+  // UDP to port 53 gets XDP_TX (xdp_parser.bpf.c); count them from the capture itself.
+  let dns = 0;
+  const records = readCapture(readFileSync(capture)).records;
+  for (const r of records) {
+    const f = recordToEthernet(r).frame;
+    if (f.length >= 42 && f[12] === 8 && f[13] === 0 && f[23] === 17) {
+      const udp = 14 + (f[14]! & 0xf) * 4;
+      if (f.length >= udp + 8 && f[udp + 2] === 0 && f[udp + 3] === 53) dns++;
+    }
+  }
+  assert.ok(dns > 0 && dns < records.length);
+  for (const engine of ['--jit', '--interp']) {
+    const r = cli('run', fixture('xdp_parser.o'), '--pcap', capture, '--json', engine);
+    assert.equal(r.status, 0, r.err);
+    const json = JSON.parse(r.out) as { actions: Record<string, number>; maps: { name: string; entries: unknown[] }[] };
+    assert.equal(json.actions.XDP_TX, dns);
+    assert.equal(json.actions.XDP_TX + (json.actions.XDP_PASS ?? 0) + (json.actions.XDP_DROP ?? 0), records.length);
+    assert.deepEqual(json.maps.map((m) => m.name), ['flows']);
+    assert.ok(json.maps[0]!.entries.length > 0);
+  }
+});
+
+test('run OBJECT.o picks a program by name or section; several without a choice is a usage error', () => {
+  const several = cli('run', fixture('tailcall.o'));
+  assert.equal(several.status, 2);
+  assert.match(several.err, /3 programs; choose one with --program NAME: tail_pass \(section xdp\), tail_drop \(section xdp\), tail_entry \(section xdp\)/);
+  const section = cli('run', fixture('subprogs.o'), '--section', 'tc');
+  assert.equal(section.status, 2);
+  assert.match(section.err, /section 'tc' has 2 programs.*tc_first \(section tc\), tc_second \(section tc\)$/m);
+  const bad = cli('run', fixture('subprogs.o'), '--program', 'nope');
+  assert.equal(bad.status, 2);
+  assert.match(bad.err, /--program nope: the object has tc_first/);
+
+  // 66 bytes: index 66 & 3 = 2, the statically initialised slot holding tail_drop.
+  const tail = cli('run', fixture('tailcall.o'), '--program', 'tail_entry', '--data', '00'.repeat(66), '--json');
+  assert.equal(tail.status, 0, tail.err);
+  const json = JSON.parse(tail.out) as { program: string; type: string; action: string; tailCalls: number };
+  assert.deepEqual([json.program, json.type, json.action, json.tailCalls], ['tail_entry', 'xdp', 'XDP_DROP', 1]);
+
+  const bySection = cli('run', fixture('socket_filter.o'), '--section', 'socket', '--data', '00'.repeat(40));
+  assert.equal(bySection.status, 0, bySection.err);
+  assert.match(bySection.out, /^program http_filter \(socket_filter\)\nretval = 0/);
+});
+
+test('run OBJECT.o: --type overrides the section; assembly-only flags are refused', () => {
+  const r = cli('run', fixture('subprogs.o'), '--program', 'tc_second', '--type', 'socket', '--data', '00'.repeat(40), '--json');
+  assert.equal(r.status, 0, r.err);
+  const json = JSON.parse(r.out) as { type: string; retval: number };
+  // square(skb->len) > 100: a socket filter's len (26) starts at the network header.
+  assert.deepEqual([json.type, json.retval], ['socket_filter', 2]);
+  for (const flag of [['--map', 'a:array:4:4:1'], ['--mem', '00'], ['--trace']]) {
+    const refused = cli('run', fixture('xdp_parser.o'), ...flag);
+    assert.equal(refused.status, 2, flag[0]);
+    assert.match(refused.err, /does not go with an ELF object/);
+  }
+  assert.equal(cli('run', join(ROOT, 'examples', 'sum.s'), '--program', 'x').status, 2);
+  const core = cli('run', fixture('core_local.o'));
+  assert.equal(core.status, 1);
+  assert.match(core.err, /EBEE_RUNTIME_NO_TARGET_BTF/);
+});

@@ -1,0 +1,22 @@
+/**
+ * `progs/`: program types as Linux defines them: per type its number and names, its
+ * context struct as the verifier checks accesses to it (`ContextLayout`), its return
+ * codes, and the harness that BPF_PROG_TEST_RUN uses for it (packet buffers with
+ * Linux's headroom, which `ctx_in` fields may be set, what comes back). The runtime
+ * runs programs with these; the verifier reads the layouts.
+ */
+export { ProgError, ProgErrorCode, type ProgErrorCodeValue, type ProgErrorOptions } from './errors.js';
+export {
+  type ProgramTypeInfo, type TestRunInput, type HarnessEnv, type RunSetup, type PtRegsArch, returnName,
+} from './types.js';
+export { encodeNamed, decodeNamed, type FieldValue, type NamedContext } from './layout.js';
+export {
+  XDP, XdpReturnCode, XdpMd, XDP_MD_LAYOUT, XDP_PACKET_HEADROOM, contextBytes,
+} from './xdp.js';
+export { SkBuff, skbLayout, type SkbFlavor } from './skb-layout.js';
+export { SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB, TcReturnCode, CgroupSkbReturnCode, PacketType, SKB_HEADROOM } from './skb.js';
+export {
+  KPROBE, TRACEPOINT, RAW_TRACEPOINT, SYSCALL, PT_REGS_LAYOUTS, PT_REGS_ALIASES, tracepointLayout,
+  TRACE_COMMON_HEADER, PERF_MAX_TRACE_SIZE, MAX_RAW_TP_ARGS, MAX_SYSCALL_CTX,
+} from './tracing.js';
+export { PROGRAM_TYPES, PROGRAM_TYPE_NAMES, programType, programTypeForSectionName } from './registry.js';

@@ -1,0 +1,39 @@
+/** The program types ebee runs, found by number, name or ELF section name. */
+import { programTypeForSection, programTypeName, type SectionRuleOptions } from '../elf/index.js';
+import { Errno } from '../maps/index.js';
+import { ProgError, ProgErrorCode } from './errors.js';
+import { CGROUP_SKB, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
+import { KPROBE, RAW_TRACEPOINT, SYSCALL, TRACEPOINT } from './tracing.js';
+import { XDP } from './xdp.js';
+import type { ProgramTypeInfo } from './types.js';
+
+/** Every program type with a context and harness, in `enum bpf_prog_type` order. */
+export const PROGRAM_TYPES: readonly ProgramTypeInfo[] = [
+  SOCKET_FILTER, KPROBE, SCHED_CLS, SCHED_ACT, TRACEPOINT, XDP, CGROUP_SKB, RAW_TRACEPOINT, SYSCALL,
+];
+
+/** Names the CLI accepts (`xdp`, `tc`, `socket`, `kprobe`...). */
+export const PROGRAM_TYPE_NAMES: readonly string[] = PROGRAM_TYPES.flatMap((t) => t.names);
+
+/** The type by `enum bpf_prog_type` number or by one of its names; UNSUPPORTED_TYPE otherwise. */
+export function programType(typeOrName: number | string): ProgramTypeInfo {
+  const found = typeof typeOrName === 'number'
+    ? PROGRAM_TYPES.find((t) => t.type === typeOrName)
+    : PROGRAM_TYPES.find((t) => t.names.includes(typeOrName.toLowerCase()));
+  if (found) return found;
+  if (typeof typeOrName === 'number') {
+    throw new ProgError(ProgErrorCode.UNSUPPORTED_TYPE,
+      `program type ${programTypeName(typeOrName)} (${typeOrName}) has no context model in ebee yet`, { errno: Errno.ENOTSUPP });
+  }
+  throw new ProgError(ProgErrorCode.UNSUPPORTED_TYPE,
+    `unknown program type '${typeOrName}' (known: ${PROGRAM_TYPE_NAMES.join(', ')})`);
+}
+
+/** The type libbpf's section-name rules give `section` (`xdp`, `tc/ingress`, `kprobe/do_exit`...). */
+export function programTypeForSectionName(section: string, options: SectionRuleOptions = {}): ProgramTypeInfo {
+  const rule = programTypeForSection(section, options);
+  if (!rule || rule.type === 0) {
+    throw new ProgError(ProgErrorCode.UNSUPPORTED_TYPE, `section '${section}' names no program type libbpf knows`);
+  }
+  return programType(rule.type);
+}

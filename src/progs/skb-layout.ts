@@ -1,0 +1,125 @@
+/**
+ * `struct __sk_buff` (Linux 6.1's include/uapi/linux/bpf.h) and which of its fields
+ * each socket-buffer program type may read and write, following the kernel's
+ * `bpf_skb_is_valid_access` and the per-type rules on top of it
+ * (`sk_filter_is_valid_access`, `cg_skb_is_valid_access`, `tc_cls_act_is_valid_access`).
+ */
+import { ContextPointer, type ContextField, type ContextLayout } from '../verifier/context.js';
+import { arrayFields, field } from './layout.js';
+
+/** Field offsets of `struct __sk_buff`. */
+export const SkBuff = {
+  len: 0,
+  pkt_type: 4,
+  mark: 8,
+  queue_mapping: 12,
+  protocol: 16,
+  vlan_present: 20,
+  vlan_tci: 24,
+  vlan_proto: 28,
+  priority: 32,
+  ingress_ifindex: 36,
+  ifindex: 40,
+  tc_index: 44,
+  /** `__u32 cb[5]`. */
+  cb: 48,
+  hash: 68,
+  tc_classid: 72,
+  data: 76,
+  data_end: 80,
+  napi_id: 84,
+  family: 88,
+  remote_ip4: 92,
+  local_ip4: 96,
+  /** `__u32 remote_ip6[4]`. */
+  remote_ip6: 100,
+  /** `__u32 local_ip6[4]`. */
+  local_ip6: 116,
+  remote_port: 132,
+  local_port: 136,
+  data_meta: 140,
+  /** `struct bpf_flow_keys *` (flow dissector only). */
+  flow_keys: 144,
+  tstamp: 152,
+  wire_len: 160,
+  gso_segs: 164,
+  /** `struct bpf_sock *`. */
+  sk: 168,
+  gso_size: 176,
+  tstamp_type: 180,
+  hwtstamp: 184,
+  /** sizeof(struct __sk_buff). */
+  SIZE: 192,
+} as const;
+
+/** Program types with an `__sk_buff` context, as their access rules differ. */
+export type SkbFlavor = 'socket' | 'cgroup' | 'tc';
+
+interface Rule {
+  readonly read: boolean;
+  readonly write: boolean;
+  /** Reads narrower than the field. */
+  readonly narrow: boolean;
+}
+
+/** Names and sizes in struct order; arrays are expanded into one field per element. */
+const SHAPE: ReadonlyArray<readonly [name: string, offset: number, size: number, count?: number]> = [
+  ['len', SkBuff.len, 4], ['pkt_type', SkBuff.pkt_type, 4], ['mark', SkBuff.mark, 4],
+  ['queue_mapping', SkBuff.queue_mapping, 4], ['protocol', SkBuff.protocol, 4], ['vlan_present', SkBuff.vlan_present, 4],
+  ['vlan_tci', SkBuff.vlan_tci, 4], ['vlan_proto', SkBuff.vlan_proto, 4], ['priority', SkBuff.priority, 4],
+  ['ingress_ifindex', SkBuff.ingress_ifindex, 4], ['ifindex', SkBuff.ifindex, 4], ['tc_index', SkBuff.tc_index, 4],
+  ['cb', SkBuff.cb, 4, 5], ['hash', SkBuff.hash, 4], ['tc_classid', SkBuff.tc_classid, 4], ['data', SkBuff.data, 4],
+  ['data_end', SkBuff.data_end, 4], ['napi_id', SkBuff.napi_id, 4], ['family', SkBuff.family, 4],
+  ['remote_ip4', SkBuff.remote_ip4, 4], ['local_ip4', SkBuff.local_ip4, 4], ['remote_ip6', SkBuff.remote_ip6, 4, 4],
+  ['local_ip6', SkBuff.local_ip6, 4, 4], ['remote_port', SkBuff.remote_port, 4], ['local_port', SkBuff.local_port, 4],
+  ['data_meta', SkBuff.data_meta, 4], ['flow_keys', SkBuff.flow_keys, 8], ['tstamp', SkBuff.tstamp, 8],
+  ['wire_len', SkBuff.wire_len, 4], ['gso_segs', SkBuff.gso_segs, 4], ['sk', SkBuff.sk, 8],
+  ['gso_size', SkBuff.gso_size, 4], ['tstamp_type', SkBuff.tstamp_type, 1], ['hwtstamp', SkBuff.hwtstamp, 8],
+];
+
+/** The socket-address fields only sk_skb and cgroup programs read (family .. local_port). */
+const SOCK_FIELDS = new Set(['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'remote_port', 'local_port']);
+/** Fields whose loads must be whole (addresses and packet pointers). */
+const WHOLE_ONLY = new Set(['remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'data', 'data_end', 'data_meta',
+  'tstamp', 'hwtstamp', 'sk']);
+
+const WRITABLE: Readonly<Record<SkbFlavor, ReadonlySet<string>>> = {
+  socket: new Set(['cb']),
+  cgroup: new Set(['mark', 'priority', 'cb', 'tstamp']),
+  tc: new Set(['mark', 'tc_index', 'priority', 'tc_classid', 'cb', 'tstamp', 'queue_mapping']),
+};
+
+const HIDDEN: Readonly<Record<SkbFlavor, ReadonlySet<string>>> = {
+  socket: new Set(['tc_classid', 'data', 'data_meta', 'data_end', ...SOCK_FIELDS, 'tstamp', 'wire_len', 'hwtstamp']),
+  cgroup: new Set(['tc_classid', 'data_meta', 'wire_len']),
+  tc: new Set([...SOCK_FIELDS]),
+};
+
+const POINTERS: Readonly<Record<string, ContextField['pointer']>> = {
+  data: ContextPointer.PACKET,
+  data_end: ContextPointer.PACKET_END,
+  data_meta: ContextPointer.PACKET_META,
+  sk: ContextPointer.SOCKET_OR_NULL,
+};
+
+function rule(flavor: SkbFlavor, name: string): Rule {
+  // Never accessible whatever the type: the flow dissector's keys, and tstamp_type
+  // outside tc (tc reads it as one byte).
+  if (name === 'flow_keys' || (name === 'tstamp_type' && flavor !== 'tc')) return { read: false, write: false, narrow: false };
+  if (HIDDEN[flavor].has(name)) return { read: false, write: false, narrow: false };
+  const write = WRITABLE[flavor].has(name) && name !== 'sk' && name !== 'hwtstamp';
+  return { read: true, write, narrow: !WHOLE_ONLY.has(name) };
+}
+
+/** `__sk_buff` as a program of this flavour may access it. */
+export function skbLayout(flavor: SkbFlavor): ContextLayout {
+  const fields: ContextField[] = [];
+  for (const [name, offset, size, count] of SHAPE) {
+    const r = rule(flavor, name);
+    const pointer = POINTERS[name];
+    const options = { read: r.read, write: r.write, narrow: r.narrow, ...(pointer && r.read ? { pointer } : {}) };
+    if (count) fields.push(...arrayFields(name, offset, size, count, options));
+    else fields.push(field(name, offset, size, options));
+  }
+  return { name: '__sk_buff', size: SkBuff.SIZE, fields };
+}

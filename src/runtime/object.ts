@@ -1,0 +1,296 @@
+/**
+ * Clang-built ELF objects in a runtime, in libbpf's two phases. `openObject` parses
+ * the object (elf/) and lets the caller adjust it: global variables, `.rodata`
+ * constants included, which programs load, a program's type. `load` then does what
+ * libbpf's `bpf_object__load` does: creates every map (global data with its initial
+ * image, `.rodata` frozen and read-only to programs), applies CO-RE relocations
+ * against a target BTF, loads each program with its map references resolved, and
+ * fills the statically initialised slots of prog arrays and maps of maps.
+ *
+ * CO-RE without a target BTF is refused with `EBEE_RUNTIME_NO_TARGET_BTF` rather than
+ * poisoned: ebee has no kernel BTF of its own, so poisoning every relocation would make
+ * the program fail at its first field access, far from the cause. A relocation the
+ * given target cannot satisfy is poisoned as libbpf does (the run stops at that pc).
+ */
+import { applyCoreRelocations, parseBtf, type Btf, type CoreReloOutcome } from '../btf/index.js';
+import { createSpecOf, parseObject, type LinkedLineInfo, type ObjectMap, type ObjectSpec, type ParseObjectOptions, type ProgramSpec } from '../elf/index.js';
+import type { Instruction } from '../isa/index.js';
+import { ArrayMap, ArrayOfMaps, HashOfMaps, ProgArrayMap, u32, type BpfMap, type MapSpec } from '../maps/index.js';
+import { programType } from '../progs/index.js';
+import { RuntimeError, RuntimeErrorCode } from './errors.js';
+import { GlobalVar, imageStorage, mapStorage } from './globals.js';
+import type { Program } from './program.js';
+import type { LoadOptions } from './runtime.js';
+
+/** What `openObject` needs from the runtime. */
+export interface ObjectHost {
+  createMap(spec: MapSpec): BpfMap;
+  loadProgram(source: readonly Instruction[], options: LoadOptions): Program;
+}
+
+export interface OpenObjectOptions extends Pick<ParseObjectOptions, 'legacySectionNames'> {
+  /** The object's name: the prefix of its global-data maps' kernel names (`name.rodata`); default none. */
+  readonly name?: string;
+}
+
+export interface LoadObjectOptions {
+  /** The BTF CO-RE relocations resolve against (a kernel's, or `spec.btf` for the object's own types). */
+  readonly targetBtf?: Btf | Uint8Array;
+  /** Check memory accesses at run time (default true; see `LoadOptions.checked`). */
+  readonly checked?: boolean;
+}
+
+/** A program of an open object: what will be loaded, and how. */
+export interface ProgramPlan {
+  readonly spec: ProgramSpec;
+  /** Load it (default: the section's autoload, false for `SEC("?...")`). */
+  autoload: boolean;
+  /** A type overriding the section's (a number or a name such as `xdp`). */
+  type: number | string | undefined;
+}
+
+/** An object parsed and not loaded yet: set variables and choose programs, then `load()`. */
+export class OpenObject {
+  readonly spec: ObjectSpec;
+  readonly name: string;
+  private readonly host: ObjectHost;
+  private readonly plans = new Map<string, ProgramPlan>();
+  private readonly vars = new Map<string, GlobalVar>();
+  private loaded = false;
+
+  /** @internal Use `Runtime.openObject`. */
+  constructor(host: ObjectHost, bytes: Uint8Array, options: OpenObjectOptions = {}) {
+    if (!(bytes instanceof Uint8Array)) throw new RuntimeError(RuntimeErrorCode.BAD_SOURCE, 'an object is a Uint8Array of ELF bytes');
+    this.host = host;
+    this.name = options.name ?? '';
+    this.spec = parseObject(bytes, options.legacySectionNames === undefined ? {} : { legacySectionNames: options.legacySectionNames });
+    for (const p of this.spec.programs) this.plans.set(p.name, { spec: p, autoload: p.autoload, type: undefined });
+    for (const map of this.spec.maps) {
+      if (!map.data) continue;
+      for (const v of map.variables ?? []) {
+        // The first definition wins, as `ObjectSpec.variable` finds it.
+        if (!this.vars.has(v.name)) this.vars.set(v.name, new GlobalVar(map, v, this.spec.btf, imageStorage(map.data, v.offset)));
+      }
+    }
+  }
+
+  /** Every program of the object with its load plan. */
+  get programs(): readonly ProgramPlan[] {
+    return [...this.plans.values()];
+  }
+
+  /** The plan of a program by name. */
+  program(name: string): ProgramPlan {
+    const plan = this.plans.get(name);
+    if (!plan) throw notFound('program', name, [...this.plans.keys()]);
+    return plan;
+  }
+
+  /** A global variable by name: set it here and the map starts with that value. */
+  variable(name: string): GlobalVar {
+    const v = this.vars.get(name);
+    if (!v) throw notFound('global variable', name, [...this.vars.keys()]);
+    return v;
+  }
+
+  /** Every global variable, by name. */
+  get globals(): ReadonlyMap<string, GlobalVar> {
+    return this.vars;
+  }
+
+  /** Creates the maps and loads the programs (once). */
+  load(options: LoadObjectOptions = {}): LoadedObject {
+    if (this.loaded) throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, 'this object is already loaded');
+    const plans = [...this.plans.values()].filter((p) => p.autoload);
+    for (const p of plans) checkLoadable(p);
+    const target = targetOf(options.targetBtf, plans);
+    this.loaded = true;
+
+    // Maps first, in the object's order: programs name them by index.
+    const maps = this.spec.maps.map((m) => this.createMap(m));
+    const byName = new Map<string, BpfMap>();
+    this.spec.maps.forEach((m, i) => byName.set(m.name, maps[i]!));
+
+    const programs = new Map<string, Program>();
+    const core = new Map<string, CoreReloOutcome[]>();
+    for (const plan of plans) {
+      const spec = plan.spec;
+      let insns = spec.insns;
+      if (!spec.coreApplied) {
+        const applied = applyCoreRelocations(insns, spec.coreRelos.map((r) => ({
+          insnOff: r.pc * 8, typeId: r.typeId, accessStrOff: 0, accessStr: r.accessStr, kind: r.kind,
+        })), this.spec.btf!, target!);
+        insns = applied.insns;
+        core.set(spec.name, applied.outcomes);
+      }
+      const type = plan.type ?? spec.type;
+      programs.set(spec.name, this.host.loadProgram(insns, {
+        type, name: spec.name, maps, ...(options.checked === undefined ? {} : { checked: options.checked }),
+      }));
+    }
+
+    this.fillSlots(maps, byName, programs);
+    // Global data: the image (with whatever was set) goes in; .rodata is then frozen.
+    this.spec.maps.forEach((m, i) => {
+      if (!m.data) return;
+      const map = maps[i] as ArrayMap;
+      map.update(0, m.data);
+      if (m.dataKind === 'rodata') map.freeze();
+    });
+    for (const v of this.vars.values()) {
+      const i = this.spec.maps.findIndex((m) => m.name === v.section);
+      const readOnly = this.spec.maps[i]!.dataKind === 'rodata' ? '.rodata is frozen once the object is loaded' : undefined;
+      v.attach(mapStorage(maps[i] as ArrayMap, v.offset, readOnly));
+    }
+    return new LoadedObject(this, programs, byName, core);
+  }
+
+  private createMap(m: ObjectMap): BpfMap {
+    try {
+      return this.host.createMap(createSpecOf(m, this.name));
+    } catch (err) {
+      throw new RuntimeError(RuntimeErrorCode.BAD_OBJECT, `map '${m.name}' cannot be created: ${(err as Error)?.message ?? err}`, { cause: err });
+    }
+  }
+
+  /** Prog arrays get the object's programs, maps of maps their inner maps, as the object's `.values` say. */
+  private fillSlots(maps: readonly BpfMap[], byName: ReadonlyMap<string, BpfMap>, programs: ReadonlyMap<string, Program>): void {
+    this.spec.maps.forEach((m, i) => {
+      const map = maps[i]!;
+      for (const slot of m.slots ?? []) {
+        if (slot.program !== undefined) {
+          const program = programs.get(slot.program);
+          if (!program) {
+            throw new RuntimeError(RuntimeErrorCode.BAD_OBJECT,
+              `slot ${slot.index} of '${m.name}' names program '${slot.program}', which is not loaded`);
+          }
+          (map as ProgArrayMap).setProgram(slot.index, program.id);
+        } else if (slot.map !== undefined) {
+          const inner = byName.get(slot.map)!;
+          if (map instanceof ArrayOfMaps) map.setInner(slot.index, inner);
+          else if (map instanceof HashOfMaps) map.setInner(u32(slot.index), inner);
+        }
+      }
+    });
+  }
+}
+
+/** A loaded object: its programs (by name and by section), maps and live global variables. */
+export class LoadedObject {
+  readonly spec: ObjectSpec;
+  /** Loaded programs by function name. */
+  readonly programs: ReadonlyMap<string, Program>;
+  /** Maps by their name in the object (`flows`, `.rodata`, `.data.tuned`). */
+  readonly maps: ReadonlyMap<string, BpfMap>;
+  /** CO-RE outcomes per program that had relocations (poisoned ones say why). */
+  readonly core: ReadonlyMap<string, readonly CoreReloOutcome[]>;
+  private readonly open: OpenObject;
+
+  /** @internal */
+  constructor(open: OpenObject, programs: ReadonlyMap<string, Program>, maps: ReadonlyMap<string, BpfMap>,
+    core: ReadonlyMap<string, readonly CoreReloOutcome[]>) {
+    this.open = open;
+    this.spec = open.spec;
+    this.programs = programs;
+    this.maps = maps;
+    this.core = core;
+  }
+
+  get license(): string {
+    return this.spec.license;
+  }
+
+  /** A loaded program by name. */
+  program(name: string): Program {
+    const p = this.programs.get(name);
+    if (!p) throw notFound('loaded program', name, [...this.programs.keys()]);
+    return p;
+  }
+
+  /** The one loaded program of a section (`xdp`, `tc`); several is an error that names them. */
+  programBySection(section: string): Program {
+    const names = this.spec.programs.filter((p) => p.section === section && this.programs.has(p.name)).map((p) => p.name);
+    if (names.length === 1) return this.programs.get(names[0]!)!;
+    if (names.length > 1) {
+      throw new RuntimeError(RuntimeErrorCode.NOT_FOUND, `section '${section}' has ${names.length} programs (${names.join(', ')}); name one`);
+    }
+    throw notFound('section', section, [...new Set(this.spec.programs.filter((p) => this.programs.has(p.name)).map((p) => p.section))]);
+  }
+
+  /** The section a loaded program came from. */
+  sectionOf(program: Program): string | undefined {
+    for (const [name, p] of this.programs) if (p === program) return this.spec.programs.find((s) => s.name === name)?.section;
+    return undefined;
+  }
+
+  /**
+   * The source line (BTF line info) of a pc in a loaded program, as an error's `pc`
+   * names it: the last line record at or before the pc. Undefined without line info.
+   */
+  sourceLine(program: string | Program, pc: number): LinkedLineInfo | undefined {
+    const name = typeof program === 'string' ? program : [...this.programs].find(([, p]) => p === program)?.[0];
+    const spec = this.spec.programs.find((p) => p.name === name);
+    let best: LinkedLineInfo | undefined;
+    for (const l of spec?.lineInfo ?? []) if (l.pc <= pc && (!best || l.pc >= best.pc)) best = l;
+    return best;
+  }
+
+  map(name: string): BpfMap {
+    const m = this.maps.get(name);
+    if (!m) throw notFound('map', name, [...this.maps.keys()]);
+    return m;
+  }
+
+  /** A global variable, reading and writing the live map value. */
+  variable(name: string): GlobalVar {
+    return this.open.variable(name);
+  }
+
+  get globals(): ReadonlyMap<string, GlobalVar> {
+    return this.open.globals;
+  }
+}
+
+function notFound(what: string, name: string, known: readonly string[]): RuntimeError {
+  const list = known.length ? ` (the object has: ${known.join(', ')})` : ' (the object has none)';
+  return new RuntimeError(RuntimeErrorCode.NOT_FOUND, `no ${what} named '${name}'${list}`);
+}
+
+/** Refuses, before anything is created, what cannot load: no type, or kernel symbols. */
+function checkLoadable(plan: ProgramPlan): void {
+  const spec = plan.spec;
+  if (plan.type === undefined && spec.type === 0) {
+    throw new RuntimeError(RuntimeErrorCode.BAD_OBJECT,
+      `program '${spec.name}': section '${spec.section}' names no program type (give it one, or do not autoload it)`);
+  }
+  const ext = spec.references.find((r) => r.kind === 'kfunc' || r.kind === 'extern');
+  if (ext && (ext.kind === 'kfunc' || ext.kind === 'extern')) {
+    throw new RuntimeError(RuntimeErrorCode.UNRESOLVED_EXTERN,
+      `program '${spec.name}' uses ${ext.kind === 'kfunc' ? 'kfunc' : 'kernel symbol'} '${ext.symbol}', which ebee cannot provide`, { pc: ext.pc });
+  }
+  try {
+    programType(plan.type ?? spec.type);
+  } catch (err) {
+    throw new RuntimeError(RuntimeErrorCode.BAD_OBJECT,
+      `program '${spec.name}' (section '${spec.section}'): ${(err as Error)?.message ?? err}; set its autoload to false to load the rest`, { cause: err });
+  }
+}
+
+function targetOf(given: Btf | Uint8Array | undefined, plans: readonly ProgramPlan[]): Btf | undefined {
+  const needing = plans.filter((p) => !p.spec.coreApplied).map((p) => p.spec.name);
+  if (given === undefined) {
+    if (needing.length) {
+      throw new RuntimeError(RuntimeErrorCode.NO_TARGET_BTF,
+        `program${needing.length > 1 ? 's' : ''} ${needing.join(', ')} ha${needing.length > 1 ? 've' : 's'} CO-RE relocations; `
+        + 'give a target BTF to resolve them against (load option targetBtf, ebee run --btf)');
+    }
+    return undefined;
+  }
+  if (given instanceof Uint8Array) return parseBtf(given);
+  return given;
+}
+
+/** Whether bytes look like an ELF file (what `ebee run` and `loadProgram` tell objects by). */
+export function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
