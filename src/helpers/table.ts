@@ -3,7 +3,7 @@
  * one), and `createHelpers`, which turns the table into the `HelperRegistry` both
  * engines call, bound to one `HelperEnv`, with the user's mocks in place.
  */
-import { HelperRegistry, type HelperContext, type HelperFn } from '../vm/index.js';
+import { HelperRegistry, type HelperContext, type HelperFn, type TypedHelper } from '../vm/index.js';
 import type { HelperEnv } from './env.js';
 import { HelperError, HelperErrorCode } from './errors.js';
 import type { HelperImpl, ImplTable } from './impl.js';
@@ -24,6 +24,7 @@ import { MISC_IMPLS } from './misc.js';
 import { STRTOX_IMPLS } from './strtox.js';
 import { SKB_SIZE_IMPLS } from './skbsize.js';
 import { DYNPTR_IMPLS } from './dynptr.js';
+import { FAST_IMPLS, type TypedImpl } from './fast.js';
 
 /** One helper: Linux's id and name, its prototype, and ebee's implementation (undefined: mock it). */
 export interface HelperEntry {
@@ -31,6 +32,8 @@ export interface HelperEntry {
   readonly name: string;
   readonly prototype: HelperPrototype;
   readonly impl: HelperImpl | undefined;
+  /** A BigInt-free fast path beside `impl` (see fast.ts). */
+  readonly typed?: TypedImpl;
 }
 
 const IMPLS: ImplTable = Object.assign({},
@@ -39,7 +42,10 @@ const IMPLS: ImplTable = Object.assign({},
 
 /** Every helper Linux numbers (ids 1..209), in id order. */
 export const HELPERS: readonly HelperEntry[] = Object.freeze(PROTOTYPES.flatMap((prototype) => prototype
-  ? [Object.freeze({ id: prototype.id, name: prototype.name, prototype, impl: IMPLS[prototype.name] })]
+  ? [Object.freeze({
+    id: prototype.id, name: prototype.name, prototype, impl: IMPLS[prototype.name],
+    ...(FAST_IMPLS[prototype.name] ? { typed: FAST_IMPLS[prototype.name] } : {}),
+  })]
   : []));
 
 const BY_ID = new Map(HELPERS.map((h) => [h.id, h]));
@@ -47,6 +53,9 @@ const BY_NAME = new Map(HELPERS.map((h) => [h.name, h]));
 
 for (const name of Object.keys(IMPLS)) {
   if (!BY_NAME.has(name)) throw new Error(`internal: implementation ${name} has no prototype`);
+}
+for (const name of Object.keys(FAST_IMPLS)) {
+  if (!IMPLS[name]) throw new Error(`internal: fast path ${name} has no generic implementation`);
 }
 
 /** The prototype of helper `id`, or undefined when Linux has no such helper. */
@@ -83,10 +92,17 @@ function bind(env: HelperEnv, impl: HelperImpl): HelperFn {
   return (ctx: HelperContext, r1, r2, r3, r4, r5) => impl(env, ctx, r1, r2, r3, r4, r5);
 }
 
+function bindTyped(env: HelperEnv, typed: TypedImpl): TypedHelper {
+  const fn = typed.fn;
+  return { args: typed.args, ret: typed.ret, fn: (ctx: HelperContext, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => fn(env, ctx, a, b, c, d, e) };
+}
+
 /** The registry the engines call: every helper of the table bound to `env`, mocks replacing any of them. */
 export function createHelpers(env: HelperEnv, options: CreateHelpersOptions = {}): HelperRegistry {
   const registry = new HelperRegistry();
-  for (const h of HELPERS) registry.register(h.id, `bpf_${h.name}`, h.impl ? bind(env, h.impl) : notImplemented(h));
+  for (const h of HELPERS) {
+    registry.register(h.id, `bpf_${h.name}`, h.impl ? bind(env, h.impl) : notImplemented(h), h.impl && h.typed ? bindTyped(env, h.typed) : undefined);
+  }
   for (const [key, fn] of Object.entries(options.mocks ?? {})) {
     if (typeof fn !== 'function') {
       throw new HelperError(HelperErrorCode.BAD_OPTION, `mock ${key} is not a function`);
