@@ -29,7 +29,7 @@ function bpftool(args: string[]): string {
 }
 
 test('raw and C dumps of the fixtures equal bpftool\'s', { skip: noTool }, () => {
-  for (const name of ['types.bpf.o', 'core.bpf.o']) {
+  for (const name of ['types.o', 'core.o']) {
     const path = fixturePath(name);
     const btf = parseBtf(readElf(path).section('.BTF')!);
     assert.equal(dumpBtfRaw(btf), bpftool(['btf', 'dump', 'file', path]), `${name} raw`);

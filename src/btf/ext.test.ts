@@ -12,7 +12,7 @@ function load(name: string): { btf: Btf; ext: Uint8Array; elf: ReturnType<typeof
 }
 
 test('BTF.ext of a clang object: func_info, line_info and CO-RE records by section', () => {
-  const { btf, ext: bytes } = load('core.bpf.o');
+  const { btf, ext: bytes } = load('core.o');
   const ext = parseBtfExt(bytes, btf);
   assert.deepEqual(ext.recordSizes, { funcInfo: 8, lineInfo: 16, coreRelo: 16 });
   assert.deepEqual([...ext.funcInfo.keys()], ['kprobe/do_nothing']);
@@ -35,9 +35,9 @@ test('BTF.ext of a clang object: func_info, line_info and CO-RE records by secti
 });
 
 test('CO-RE records agree with llvm-objdump', { skip: !OBJDUMP && 'llvm-objdump is not installed' }, () => {
-  const { btf, ext: bytes } = load('core.bpf.o');
+  const { btf, ext: bytes } = load('core.o');
   const relos = parseBtfExt(bytes, btf).coreRelos.get('kprobe/do_nothing')!;
-  const out = tryRun(OBJDUMP!, ['-dr', fixturePath('core.bpf.o')])!;
+  const out = tryRun(OBJDUMP!, ['-dr', fixturePath('core.o')])!;
   // e.g. "0000000000000008:  CO-RE <byte_off> [2] struct task_struct::pid (0:0)"
   const want = [...out.matchAll(/^\s*([0-9a-f]+):\s+CO-RE <(\w+)> \[(\d+)\][^\n(]*(?:\(([\d:]+)\))?/gm)].map((m) =>
     `${parseInt(m[1]!, 16)} ${m[2]} ${m[3]}${m[4] ? ' ' + m[4] : ''}`);
@@ -54,7 +54,7 @@ test('CO-RE records agree with llvm-objdump', { skip: !OBJDUMP && 'llvm-objdump 
 });
 
 test('BTF.ext with larger records than today reads the known prefix of each', () => {
-  const { btf, ext: bytes } = load('core.bpf.o');
+  const { btf, ext: bytes } = load('core.o');
   const ext = parseBtfExt(bytes, btf);
   // Re-encode every family with 8 extra bytes per record.
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -95,7 +95,7 @@ test('BTF.ext with larger records than today reads the known prefix of each', ()
 });
 
 test('fuzz: mutated and truncated BTF.ext is always a BtfError', () => {
-  const { btf, ext } = load('core.bpf.o');
+  const { btf, ext } = load('core.o');
   const rand = rng(77);
   const check = (b: Uint8Array): void => {
     try {
@@ -113,7 +113,7 @@ test('fuzz: mutated and truncated BTF.ext is always a BtfError', () => {
 });
 
 test('DATASEC fix-up takes sizes from sections and offsets from symbols, then sorts', () => {
-  const { btf, elf } = load('types.bpf.o');
+  const { btf, elf } = load('types.o');
   const secIndex = (name: string): number => elf.sections.findIndex((s) => s.name === name);
   fixDatasecs(btf, {
     sectionSize: (name) => elf.sections.find((s) => s.name === name)?.size,
@@ -137,7 +137,7 @@ test('DATASEC fix-up takes sizes from sections and offsets from symbols, then so
 });
 
 test('DATASEC fix-up names what is missing', () => {
-  const { btf } = load('types.bpf.o');
+  const { btf } = load('types.o');
   const err = (() => {
     try {
       fixDatasecs(btf, { sectionSize: (n) => (n === '.bss' ? 1000 : undefined), symbolOffset: () => 0 });
@@ -148,6 +148,6 @@ test('DATASEC fix-up names what is missing', () => {
   })();
   assert.ok(err instanceof BtfError && err.code === BtfErrorCode.DATASEC_FIXUP, String(err));
   assert.match(err.message, /DATASEC '\.data' names no ELF section/);
-  const again = load('types.bpf.o').btf;
+  const again = load('types.o').btf;
   assert.throws(() => fixDatasecs(again, { sectionSize: () => 1000, symbolOffset: (_s, v) => (v === 'buf' ? undefined : 0) }), /variable 'buf' of DATASEC '\.bss' has no symbol/);
 });

@@ -154,7 +154,7 @@ test('vmlinux round-trips through the writer byte for byte', { skip: !existsSync
 });
 
 test('object-file BTF round-trips: parse, write with fresh strings, parse again gives the same types', () => {
-  const elf = readElf(fixturePath('types.bpf.o'));
+  const elf = readElf(fixturePath('types.o'));
   const btf = parseBtf(elf.section('.BTF')!);
   const again = parseBtf(BtfBuilder.from(btf).build());
   assert.deepEqual(shape(again), shape(btf));
@@ -236,7 +236,7 @@ function survive(bytes: Uint8Array): void {
 }
 
 test('fuzz: mutated and truncated BTF never crashes', () => {
-  const seeds = [build(everyKind()), build(everyKind(), false), readElf(fixturePath('types.bpf.o')).section('.BTF')!];
+  const seeds = [build(everyKind()), build(everyKind(), false), readElf(fixturePath('types.o')).section('.BTF')!];
   const rand = rng(0x5eed);
   for (const seed of seeds) {
     for (let n = 0; n <= seed.length; n += Math.max(1, seed.length >> 6)) survive(seed.subarray(0, n));

@@ -41,7 +41,7 @@ test('essential names drop the ___flavor suffix only', () => {
 });
 
 test('CO-RE against vmlinux 6.18: every kind, flavors and poisoning', { skip: noVmlinux }, () => {
-  const { btf, insns, relos } = loadObject('core.bpf.o', 'kprobe/do_nothing');
+  const { btf, insns, relos } = loadObject('core.o', 'kprobe/do_nothing');
   const vm = target();
   const res = applyCoreRelocations(insns, relos, btf, vm);
   assert.equal(res.outcomes.length, relos.length);
@@ -92,8 +92,8 @@ function indexAtPc(insns: readonly Instruction[], pc: number): number {
 }
 
 test('CO-RE between two object BTFs: moved and resized loads, anonymous members, flavors, type matching', () => {
-  const { btf, insns, relos } = loadObject('core-local.bpf.o', 'tp_btf/test');
-  const tgt = parseBtf(readElf(fixturePath('core-target.bpf.o')).section('.BTF')!);
+  const { btf, insns, relos } = loadObject('core-local.o', 'tp_btf/test');
+  const tgt = parseBtf(readElf(fixturePath('core-target.o')).section('.BTF')!);
   const res = applyCoreRelocations(insns, relos, btf, tgt);
   const at = (pc: number): Instruction => res.insns[indexAtPc(res.insns, pc)]!;
   const rec = tgt.findByName('record', BtfKind.STRUCT)!;
@@ -125,12 +125,12 @@ test('CO-RE outcomes equal libbpf\'s on the same objects and targets', { skip: (
     assert.ok(tryRun(CC!, [fixturePath('libbpf-relo.c'), '-o', exe, '-lbpf']) !== undefined, 'the oracle builds');
     // (object, section, target BTF file, target BTF)
     const cases: [string, string, string, () => Btf][] = [
-      [fixturePath('core-local.bpf.o'), 'tp_btf/test', fixturePath('core-target.bpf.o'), () => parseBtf(readElf(fixturePath('core-target.bpf.o')).section('.BTF')!)],
+      [fixturePath('core-local.o'), 'tp_btf/test', fixturePath('core-target.o'), () => parseBtf(readElf(fixturePath('core-target.o')).section('.BTF')!)],
     ];
     if (!noVmlinux) {
       const file = join(dir, 'vmlinux.btf');
       writeFileSync(file, vmlinux());
-      cases.push([fixturePath('core.bpf.o'), 'kprobe/do_nothing', file, target]);
+      cases.push([fixturePath('core.o'), 'kprobe/do_nothing', file, target]);
       // Every single-function section with CO-RE records in the ebpf-samples corpus.
       for (const obj of corpusObjects()) {
         let elf;
@@ -264,7 +264,7 @@ test('type matching follows names, sizes and signedness', () => {
 });
 
 test('fuzz: random access strings and kinds give values or CORE_RELO errors, never crashes', { skip: noVmlinux }, () => {
-  const { btf } = loadObject('core.bpf.o', 'kprobe/do_nothing');
+  const { btf } = loadObject('core.o', 'kprobe/do_nothing');
   const rand = rng(99);
   for (let i = 0; i < 3000; i++) {
     const steps = 1 + Math.floor(rand() * 4);
@@ -277,4 +277,16 @@ test('fuzz: random access strings and kinds give values or CORE_RELO errors, nev
     }
   }
   assert.throws(() => parseCoreSpec(btf, 2, '0:' + '0:'.repeat(70) + '0', CoreReloKind.FIELD_BYTE_OFFSET), BtfError);
+});
+
+test('unsigned 32-bit enumerators at or above 2^31 relocate as unsigned values', () => {
+  const mk = (v: bigint): Btf => {
+    const b = new BtfBuilder();
+    b.add({ kind: BtfKind.ENUM, name: 'big32', size: 4, values: [{ name: 'B32', value: v }] });
+    return parseBtf(b.build());
+  };
+  // clang loads the local value zero-extended; libbpf 1.1 sign-extends it and refuses the
+  // instruction. The enum is unsigned (kind_flag clear), so the target value is 0x90000000.
+  const res = applyCoreRelocations([lddw(0, 0x80000000n), insn(0x95, 0, 0, 0, 0)], [relo(1, '0', CoreReloKind.ENUMVAL_VALUE)], mk(0x80000000n), mk(0x90000000n));
+  assert.equal(res.insns[0]!.imm64, 0x90000000n);
 });
