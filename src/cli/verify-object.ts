@@ -26,6 +26,8 @@ export interface VerifyObjectOptions {
   readonly logLevel?: 0 | 1 | 2;
   /** Program type (name or number) for sections that name none (`2/1`, `.text`); otherwise they get the test context. */
   readonly fallbackType?: string | number;
+  /** Processed-instruction limit (Linux's 1,000,000 by default). */
+  readonly insnLimit?: number;
 }
 
 function descriptor(m: ObjectMap): MapDescriptor {
@@ -65,6 +67,7 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
     const result = verify(p.insns, {
       context, helperPrototype, maps, logLevel: options.logLevel ?? 1, gpl: GPL_COMPATIBLE.has(p.license),
       lineInfo, recordStates: false, ...(returnRange ? { returnRange } : {}),
+      ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
     });
     return { name: p.name, section: p.section, result, contextFallback: fallback };
   });

@@ -10,7 +10,7 @@ export { Runtime, type RuntimeOptions, type LoadOptions, type VerifyRequest } fr
 export { Program, type RunOptions, type RunOutcome } from './program.js';
 export {
   type TestRunOptions, type TestRunResult, type TestRunEvent, type EngineName, MAX_TAIL_CALLS,
-} from './test-run.js';
+} from './testrun.js';
 export { type ProgramSourceInput, type MapRef, decodeSource, mapRefsByFd, resolveMaps } from './source.js';
 export {
   OpenObject, LoadedObject, isElf, type OpenObjectOptions, type LoadObjectOptions, type ProgramPlan, type ObjectHost,

@@ -15,7 +15,7 @@
 import { applyCoreRelocations, parseBtf, type Btf, type CoreReloOutcome } from '../btf/index.js';
 import { createSpecOf, parseObject, type LinkedLineInfo, type ObjectMap, type ObjectSpec, type ParseObjectOptions, type ProgramSpec } from '../elf/index.js';
 import type { Instruction } from '../isa/index.js';
-import { ArrayMap, ArrayOfMaps, HashOfMaps, ProgArrayMap, u32, type BpfMap, type MapSpec } from '../maps/index.js';
+import { ArrayMap, ArrayOfMaps, HashOfMaps, MapType, PAGE_SIZE, ProgArrayMap, u32, type BpfMap, type MapSpec } from '../maps/index.js';
 import { programType } from '../progs/index.js';
 import { RuntimeError, RuntimeErrorCode } from './errors.js';
 import { GlobalVar, imageStorage, mapStorage } from './globals.js';
@@ -24,8 +24,11 @@ import type { LoadOptions } from './runtime.js';
 
 /** What `openObject` needs from the runtime. */
 export interface ObjectHost {
+  readonly maps: { readonly cpus: number };
   createMap(spec: MapSpec): BpfMap;
   loadProgram(source: readonly Instruction[], options: LoadOptions): Program;
+  /** Forgets what a failed load created. */
+  discard(maps: readonly BpfMap[], programs: readonly Program[]): void;
 }
 
 export interface OpenObjectOptions extends Pick<ParseObjectOptions, 'legacySectionNames'> {
@@ -107,11 +110,22 @@ export class OpenObject {
     this.loaded = true;
 
     // Maps first, in the object's order: programs name them by index.
-    const maps = this.spec.maps.map((m) => this.createMap(m));
+    const maps: BpfMap[] = [];
+    const programs = new Map<string, Program>();
+    try {
+      for (const m of this.spec.maps) maps.push(this.createMap(m));
+      return this.finishLoad(options, plans, target, maps, programs);
+    } catch (err) {
+      this.host.discard(maps, [...programs.values()]);
+      this.loaded = false;
+      throw err;
+    }
+  }
+
+  private finishLoad(options: LoadObjectOptions, plans: readonly ProgramPlan[], target: Btf | undefined,
+    maps: readonly BpfMap[], programs: Map<string, Program>): LoadedObject {
     const byName = new Map<string, BpfMap>();
     this.spec.maps.forEach((m, i) => byName.set(m.name, maps[i]!));
-
-    const programs = new Map<string, Program>();
     const core = new Map<string, CoreReloOutcome[]>();
     for (const plan of plans) {
       const spec = plan.spec;
@@ -147,9 +161,42 @@ export class OpenObject {
 
   private createMap(m: ObjectMap): BpfMap {
     try {
-      return this.host.createMap(createSpecOf(m, this.name));
+      return this.host.createMap(this.createSpec(m));
     } catch (err) {
       throw new RuntimeError(RuntimeErrorCode.BAD_OBJECT, `map '${m.name}' cannot be created: ${(err as Error)?.message ?? err}`, { cause: err });
+    }
+  }
+
+  /**
+   * What BPF_MAP_CREATE gets for a map of the object, with the fix-ups loaders make:
+   * a ring buffer's size rounded up to a power-of-two number of pages (libbpf) and its
+   * key and value sizes, which C code sets only to name the record type for code
+   * generators, dropped (cilium/ebpf's rule); a perf event array's key and value are
+   * always 4 bytes and zero entries mean one per CPU (libbpf); a legacy map of maps
+   * takes its inner template from the map its definition names (samples/bpf's
+   * `inner_map_idx`, iproute2's `inner_id`).
+   */
+  private createSpec(m: ObjectMap): MapSpec {
+    const spec = createSpecOf(m, this.name);
+    switch (m.type) {
+      case MapType.RINGBUF: {
+        let size = PAGE_SIZE;
+        while (size < m.maxEntries && size < 0x80000000) size *= 2;
+        return { ...spec, keySize: 0, valueSize: 0, maxEntries: m.maxEntries === 0 ? 0 : size };
+      }
+      case MapType.PERF_EVENT_ARRAY:
+        return { ...spec, keySize: 4, valueSize: 4, maxEntries: m.maxEntries || this.host.maps.cpus };
+      case MapType.ARRAY_OF_MAPS: case MapType.HASH_OF_MAPS: {
+        if (spec.innerMap || m.kind !== 'legacy' || !m.legacy) return spec;
+        // Indices count every legacy definition of the object, `maps/NAME` sections included.
+        const legacy = this.spec.maps.filter((x) => x.kind === 'legacy');
+        const inner = m.legacy.layout === 'iproute2'
+          ? (m.legacy.innerId ? legacy.find((x) => x.legacy?.id === m.legacy!.innerId) : undefined)
+          : m.legacy.layout === 'samples' ? legacy[m.legacy.innerIdx ?? -1] : undefined;
+        return inner && inner !== m ? { ...spec, innerMap: createSpecOf(inner, this.name) } : spec;
+      }
+      default:
+        return spec;
     }
   }
 

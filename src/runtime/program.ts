@@ -2,7 +2,7 @@
 import type { Instruction } from '../isa/index.js';
 import { prepare, type PreparedProgram } from '../vm/index.js';
 import type { ProgramTypeInfo } from '../progs/index.js';
-import type { EngineName, TestRunOptions, TestRunResult } from './test-run.js';
+import type { EngineName, TestRunOptions, TestRunResult } from './testrun.js';
 
 /** A plain run: r1-r5 as given, no context built. */
 export interface RunOptions {

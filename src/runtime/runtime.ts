@@ -7,7 +7,7 @@ import type { Instruction } from '../isa/index.js';
 import type { Dialect } from '../asm/index.js';
 import { AddressSpace, DEFAULT_BUDGET, HelperRegistry, Vm, type HelperFn } from '../vm/index.js';
 import { JitVm } from '../jit/index.js';
-import { MapRegistry, type BpfMap, type MapSpec } from '../maps/index.js';
+import { MapRegistry, ProgArrayMap, type BpfMap, type MapSpec } from '../maps/index.js';
 import {
   createHelperEnv, createHelpers, type FibRoute, type HelperClock, type HelperEnv, type TaskInfo, type VirtualClockOptions,
 } from '../helpers/index.js';
@@ -19,7 +19,7 @@ import { RuntimeError, RuntimeErrorCode } from './errors.js';
 import { Program, type RunOptions, type RunOutcome } from './program.js';
 import { decodeSource, mapRefsByFd, resolveMaps, type MapRef, type ProgramSourceInput } from './source.js';
 import { OpenObject, type LoadedObject, type LoadObjectOptions, type OpenObjectOptions } from './object.js';
-import { runTest, trampoline, type EngineName, type TestRunHost, type TestRunOptions, type TestRunResult } from './test-run.js';
+import { runTest, trampoline, type EngineName, type TestRunHost, type TestRunOptions, type TestRunResult } from './testrun.js';
 
 /** What a verifier hook is shown; it throws to refuse the program. */
 export interface VerifyRequest {
@@ -75,6 +75,8 @@ export interface LoadOptions {
 }
 
 const LOOPBACK = 1;
+/** Prog arrays up to this many slots have their programs compiled before a timed JIT run; larger ones compile on first use. */
+const PREPARE_SLOT_LIMIT = 4096;
 
 type RunOnceWithArgs = (engine: EngineName, helpers: HelperRegistry, program: Program, ctx: number,
   packet: { address: number; length: number } | undefined, budget: number, args?: readonly (bigint | number)[],
@@ -168,6 +170,17 @@ export class Runtime {
     return this.openObject(bytes, options).load(options);
   }
 
+  /** @internal Undoes an object load that failed half-way: its programs and maps are forgotten. */
+  discard(maps: readonly BpfMap[], programs: readonly Program[]): void {
+    for (const p of programs) {
+      this.maps.unregister(p.id);
+      const i = this.programs.indexOf(p);
+      if (i >= 0) this.programs.splice(i, 1);
+      this.own.delete(p);
+    }
+    for (const m of maps) this.maps.destroy(m);
+  }
+
   /** Programs of another runtime would run against this one's maps: refuse them. */
   private mine(program: Program): void {
     if (!this.own.has(program)) throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, `program ${program.name} was loaded by another runtime`);
@@ -241,7 +254,17 @@ export class Runtime {
         return { env, helpers: createHelpers(env, options.mocks ? { mocks: options.mocks as Record<string | number, HelperFn> } : {}) };
       },
       prepare: (engine: EngineName, helpers: HelperRegistry, program: Program) => {
-        if (engine === 'jit') this.jit(helpers).compile(program.prepared, program.checked);
+        if (engine !== 'jit') return;
+        const jit = this.jit(helpers);
+        jit.compile(program.prepared, program.checked);
+        // Tail-call targets too, so `duration` does not time their compilation (compiles are cached).
+        for (const map of this.maps.maps()) {
+          if (!(map instanceof ProgArrayMap) || map.maxEntries > PREPARE_SLOT_LIMIT) continue;
+          for (let i = 0; i < map.maxEntries; i++) {
+            const target = map.tailCallTarget(i)?.program;
+            if (target instanceof Program && this.own.has(target)) jit.compile(target.prepared, target.checked);
+          }
+        }
       },
       runOnce: (engine: EngineName, helpers: HelperRegistry, program: Program, ctx: number,
         packet: { address: number; length: number } | undefined, budget: number, args: readonly (bigint | number)[] = [ctx]) => {

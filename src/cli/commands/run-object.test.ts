@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCapture, recordToEthernet } from '../../pcap/index.js';
+import { BtfBuilder, BtfKind } from '../../btf/index.js';
 import { main } from '../main.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -77,4 +79,36 @@ test('run OBJECT.o: --type overrides the section; assembly-only flags are refuse
   const core = cli('run', fixture('core_local.o'));
   assert.equal(core.status, 1);
   assert.match(core.err, /EBEE_RUNTIME_NO_TARGET_BTF/);
+});
+
+test('run OBJECT.o prints the global variables after the run', () => {
+  const r = cli('run', fixture('globals.o'), '--data', '00'.repeat(60), '--repeat', '2', '--json');
+  assert.equal(r.status, 0, r.err);
+  const json = JSON.parse(r.out) as { action: string; globals: Record<string, string> };
+  // 60 > threshold 42 + tuned 3; two runs: hits 2, counter 7 + 2, hidden_total 100 + 2 * 60.
+  assert.equal(json.action, 'XDP_DROP');
+  assert.deepEqual([json.globals.hits, json.globals.counter, json.globals.hidden_total, json.globals.threshold], ['2', '9', '220', '42']);
+  const text = cli('run', fixture('globals.o'), '--data', '00'.repeat(60));
+  assert.match(text.out, /^global hits = 1$/m);
+});
+
+test('run OBJECT.o --btf: CO-RE relocations resolve against the BTF file given', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebee-btf-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // struct record as core_local.bpf.c declares it, without the ___v2 flavor's `extra`.
+  const b = new BtfBuilder();
+  const u8 = b.add({ kind: BtfKind.INT, name: 'u8', size: 1, encoding: 0, bitOffset: 0, bits: 8 });
+  const u16 = b.add({ kind: BtfKind.INT, name: 'u16', size: 2, encoding: 0, bitOffset: 0, bits: 16 });
+  const u32 = b.add({ kind: BtfKind.INT, name: 'u32', size: 4, encoding: 0, bitOffset: 0, bits: 32 });
+  const u64 = b.add({ kind: BtfKind.INT, name: 'u64', size: 8, encoding: 0, bitOffset: 0, bits: 64 });
+  b.add({ kind: BtfKind.STRUCT, name: 'record', size: 16, members: [
+    { name: 'id', type: u32, bitOffset: 0, bitfieldSize: 0 }, { name: 'flags', type: u16, bitOffset: 32, bitfieldSize: 0 },
+    { name: 'kind', type: u8, bitOffset: 48, bitfieldSize: 3 }, { name: 'urgent', type: u8, bitOffset: 51, bitfieldSize: 1 },
+    { name: 'level', type: u8, bitOffset: 52, bitfieldSize: 4 }, { name: 'stamp', type: u64, bitOffset: 64, bitfieldSize: 0 }] });
+  const file = join(dir, 'target.btf');
+  writeFileSync(file, b.build());
+  const r = cli('run', fixture('core_local.o'), '--btf', file, '--data', '00'.repeat(20), '--json');
+  assert.equal(r.status, 0, r.err);
+  // records[0] is zero: 0 + sizeof(stamp) 8 + sizeof(struct record) 16 = 24, & 3 = 0.
+  assert.equal((JSON.parse(r.out) as { retval: number }).retval, 0);
 });

@@ -12,7 +12,7 @@ import {
   LinkType, recordToEthernet, readCapture, writePcap, type PacketRecord, type WritePacket,
 } from '../../pcap/index.js';
 import { ProgError, programType, returnName, type NamedContext } from '../../progs/index.js';
-import { Runtime, type Program, type ProgramPlan, type TestRunResult } from '../../runtime/index.js';
+import { Runtime, type LoadedObject, type Program, type ProgramPlan, type TestRunResult } from '../../runtime/index.js';
 import { EbeeError, isEbeeError } from '../../errors.js';
 import { UsageError } from '../args.js';
 import { IO_ERROR, parseHex, readFile, loadProgram as loadFileProgram } from '../io.js';
@@ -77,7 +77,11 @@ export function parseContext(text: string): Uint8Array | NamedContext {
 
 function loadSource(rt: Runtime, o: TypedRunOptions): Program {
   const bytes = readFile(o.file);
-  if (o.object) return loadFromObject(rt, bytes, o);
+  if (o.object) {
+    const { program, object } = loadFromObject(rt, bytes, o);
+    loadedObjects.set(rt, object);
+    return program;
+  }
   if (o.type === undefined) throw new UsageError('--type is needed for a program that is not an ELF object');
   const ext = extname(o.file).toLowerCase();
   let source: string | Uint8Array | readonly Instruction[];
@@ -93,7 +97,7 @@ function loadSource(rt: Runtime, o: TypedRunOptions): Program {
  * their type or they need kernel symbols: those are left out, as a user would turn
  * their autoload off, so one unsupported program does not block the rest.
  */
-function loadFromObject(rt: Runtime, bytes: Uint8Array, o: TypedRunOptions): Program {
+function loadFromObject(rt: Runtime, bytes: Uint8Array, o: TypedRunOptions): { program: Program; object: LoadedObject } {
   const open = rt.openObject(bytes, { name: basename(o.file, extname(o.file)) });
   const all = open.programs;
   const list = all.map((p) => `${p.spec.name} (section ${p.spec.section})`).join(', ');
@@ -122,7 +126,26 @@ function loadFromObject(rt: Runtime, bytes: Uint8Array, o: TypedRunOptions): Pro
   chosen.autoload = true;
   if (o.type !== undefined) chosen.type = o.type;
   const obj = open.load(o.btf === undefined ? {} : { targetBtf: readFile(o.btf) });
-  return obj.program(chosen.spec.name);
+  return { program: obj.program(chosen.spec.name), object: obj };
+}
+
+/** The object a runtime's program came from, for printing its global variables. */
+const loadedObjects = new WeakMap<Runtime, LoadedObject>();
+
+/** The object's global variables after the run, by name: numbers in decimal, anything else in hex. */
+function globalsOf(rt: Runtime): Record<string, string> | undefined {
+  const obj = loadedObjects.get(rt);
+  if (!obj || obj.globals.size === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, v] of obj.globals) {
+    const value = v.get();
+    out[name] = value instanceof Uint8Array ? hex(value) : String(value);
+  }
+  return out;
+}
+
+function printGlobals(out: Output, rt: Runtime): void {
+  for (const [name, value] of Object.entries(globalsOf(rt) ?? {})) out.log(`global ${name} = ${value}`);
 }
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -199,12 +222,13 @@ export function runTyped(o: TypedRunOptions, out: Output): number {
       executed: result.executed, engine: o.engine, printk: result.printk, tailCalls: result.tailCalls,
       events: result.events.map((e) => ({ kind: e.kind, map: e.map.name, data: hex(e.data) })),
       redirects: result.redirects.map((r) => ({ kind: r.kind, ifindex: r.ifindex, flags: r.flags.toString(), result: r.result })),
-      maps,
+      maps, ...(globalsOf(rt) ? { globals: globalsOf(rt) } : {}),
     }, null, 2));
     return 0;
   }
   printResult(out, result, o);
   printMaps(out, maps);
+  printGlobals(out, rt);
   return 0;
 }
 
@@ -293,6 +317,7 @@ function runCapture(rt: Runtime, program: Program, o: TypedRunOptions, out: Outp
     out.log(JSON.stringify({
       packets: records.length, actions: Object.fromEntries(actions), skipped: Object.fromEntries(skipped),
       written: o.out === undefined ? undefined : written.length, printk, events, engine: o.engine, maps,
+      ...(globalsOf(rt) ? { globals: globalsOf(rt) } : {}),
     }, null, 2));
     return 0;
   }
@@ -304,5 +329,6 @@ function runCapture(rt: Runtime, program: Program, o: TypedRunOptions, out: Outp
   if (printk || events) out.log(`printk lines: ${printk}, events: ${events}`);
   if (o.out !== undefined) out.log(`wrote ${written.length} packets to ${o.out}`);
   printMaps(out, maps);
+  printGlobals(out, rt);
   return 0;
 }

@@ -60,8 +60,7 @@ object has several); its type comes from its section (--type overrides it).
     const object = isElf(readFile(file!));
     if (!object) {
       for (const f of ['program', 'section', 'btf']) if (args.flags.has(f)) throw new UsageError(`--${f} needs an ELF object file`);
-    }
-    if (object) {
+    } else {
       for (const f of ['mem', 'mem-file', 'trace', 'unchecked', 'map', 'dialect']) {
         if (args.flags.has(f)) throw new UsageError(`--${f} does not go with an ELF object${f === 'map' ? ' (its maps come from the object)' : ''}`);
       }

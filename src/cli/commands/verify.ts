@@ -2,14 +2,25 @@ import { assemble, DIALECTS, detectDialect, type Dialect } from '../../asm/index
 import { decode } from '../../isa/index.js';
 import { helperPrototype } from '../../helpers/index.js';
 import { MapType } from '../../maps/constants.js';
-import { TEST_CONTEXT, verify, type MapDescriptor } from '../../verifier/index.js';
+import { TEST_CONTEXT, verify, type MapDescriptor, type VerifierResult } from '../../verifier/index.js';
 import { UsageError, expectPositionals, flagValue, parseArgs } from '../args.js';
 import { readFile } from '../io.js';
-import type { Command } from '../command.js';
+import type { Command, Output } from '../command.js';
+import { verifyObject } from '../verify-object.js';
 import { EbeeError } from '../../errors.js';
 
 /** `ebee verify` reads an object it cannot handle yet. */
 const UNSUPPORTED = 'EBEE_CLI_UNSUPPORTED';
+
+function report(out: Output, what: string, result: VerifierResult, logLevel: number): void {
+  if (logLevel > 0) for (const line of result.log.trimEnd().split('\n')) out.log(line);
+  if (result.ok) {
+    out.log(`${what}: safe (${result.stats.processedInsns} instructions processed)`);
+    return;
+  }
+  out.log(`${what}: rejected at insn ${result.error!.pc} [${result.error!.category}]: ${result.error!.message}`);
+  if (result.explain) for (const line of result.explain.text.split('\n')) out.log(line);
+}
 
 function parseMap(spec: string): { name: string; desc: MapDescriptor } {
   const parts = spec.split(':');
@@ -33,18 +44,19 @@ export const verifyCommand: Command = {
   usage: `ebee verify FILE [--type T] [--map NAME:TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]...
                  [--log-level 0|1|2] [--json] [--dialect pseudo-c|mnemonic]
 
-Verifies FILE (assembly, .hex or raw bytecode) by abstract interpretation, as Linux
+Verifies FILE (an ELF object, assembly, .hex or raw bytecode) by abstract interpretation, as Linux
 does at load time: every path must terminate and touch only memory it may. Prints the
 verdict, the kernel-format log (level 1: the path to the error; 2: every instruction
 with its state) and, for a rejection, an explanation: the failing instruction, the
 branches taken, where the offending register came from, and a hint.
 
-  --type T      program type; 'test' (the default) is a 64-byte context with data at
-                0 and data_end at 4 (program types' contexts come with the progs layer)
+  --type T      for assembly: 'test' (the default), a 64-byte context with data at 0
+                and data_end at 4; for objects: the type of sections that name none
   --map SPEC    a map the program names, in order (assembly names map to indices by
                 first use); TYPE by name (array, hash, ringbuf, ...) or number
   --json        the result as JSON (ok, error, stats, explain, log)
-  --section S, --program P   choose a program of an ELF object (ELF objects: not yet)
+  --section S, --program P   verify only this section / program of an ELF object
+                (default: every program; a .text function may be named too)
 
 Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
   run(argv, out) {
@@ -65,13 +77,34 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
       dialect: { value: true, choices: DIALECTS }, section: { value: true }, program: { value: true },
     });
     const [file] = expectPositionals(args, ['FILE']);
-    const type = flagValue(args, 'type') ?? 'test';
-    if (type !== 'test') throw new UsageError(`unknown program type '${type}' (this build knows 'test')`);
+    const type = flagValue(args, 'type');
     const bytes = readFile(file!);
     const isElf = bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
-    if (isElf || flagValue(args, 'section') !== undefined || flagValue(args, 'program') !== undefined) {
-      throw new EbeeError(UNSUPPORTED, `${file}: verifying ELF objects needs the ELF loader, which is not wired into 'ebee verify' yet; pass assembly or raw bytecode`);
+    const logLevel = Number(flagValue(args, 'log-level') ?? '1') as 0 | 1 | 2;
+    const json = args.flags.has('json');
+    if (isElf) {
+      if (maps.length) throw new UsageError('an ELF object declares its own maps: --map is for assembly and bytecode');
+      const section = flagValue(args, 'section');
+      const program = flagValue(args, 'program');
+      const verdicts = verifyObject(bytes, {
+        logLevel, ...(section !== undefined ? { section } : {}), ...(program !== undefined ? { program } : {}),
+        ...(type !== undefined ? { fallbackType: /^\d+$/.test(type) ? Number(type) : type } : {}),
+      });
+      if (verdicts.length === 0) throw new EbeeError(UNSUPPORTED, `${file}: no program matches`);
+      if (json) {
+        out.log(JSON.stringify(verdicts.map((v) => ({
+          program: v.name, section: v.section, ok: v.result.ok, error: v.result.error ?? null, stats: v.result.stats,
+          explain: v.result.explain ?? null, log: v.result.log,
+        })), null, 2));
+      } else {
+        for (const v of verdicts) report(out, `${file} ${v.section}/${v.name}`, v.result, logLevel);
+      }
+      return verdicts.every((v) => v.result.ok) ? 0 : 1;
     }
+    if (flagValue(args, 'section') !== undefined || flagValue(args, 'program') !== undefined) {
+      throw new UsageError('--section and --program choose a program of an ELF object');
+    }
+    if (type !== undefined && type !== 'test') throw new UsageError(`unknown program type '${type}' for assembly (this build knows 'test')`);
     let insns;
     const lower = file!.toLowerCase();
     const text = new TextDecoder().decode(bytes);
@@ -84,21 +117,14 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
       }
       insns = linked.insns;
     }
-    const logLevel = Number(flagValue(args, 'log-level') ?? '1') as 0 | 1 | 2;
     const result = verify(insns, {
       context: TEST_CONTEXT, helperPrototype, maps: maps.map((m) => m.desc), logLevel, recordStates: false,
     });
-    if (args.flags.has('json')) {
+    if (json) {
       out.log(JSON.stringify({ ok: result.ok, error: result.error ?? null, stats: result.stats, explain: result.explain ?? null, log: result.log }, null, 2));
       return result.ok ? 0 : 1;
     }
-    if (logLevel > 0) for (const line of result.log.trimEnd().split('\n')) out.log(line);
-    if (result.ok) {
-      out.log(`${file}: safe (${result.stats.processedInsns} instructions processed)`);
-      return 0;
-    }
-    out.log(`${file}: rejected at insn ${result.error!.pc} [${result.error!.category}]: ${result.error!.message}`);
-    if (result.explain) for (const line of result.explain.text.split('\n')) out.log(line);
-    return 1;
+    report(out, file!, result, logLevel);
+    return result.ok ? 0 : 1;
   },
 };

