@@ -4,20 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from './main.js';
+import { ROOT, cli, example } from './cli.test.fixture.js';
 import { COMMANDS } from './main.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'ebee.js');
-const example = (name: string): string => join(ROOT, 'examples', name);
 
-function cli(...argv: string[]): { status: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'ebee-cli-'));
 const write = (name: string, text: string | Uint8Array): string => {

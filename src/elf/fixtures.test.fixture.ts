@@ -1,6 +1,10 @@
 /** Test helpers: where the compiled fixtures and the shared corpus are. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { uniform } from '../prng.test.fixture.js';
+
+/** The fuzz tests' PRNG: mulberry32 as floats in [0, 1). */
+export const rng = uniform;
 
 /** The repository root (tests run from dist-* /elf/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,14 +21,3 @@ export function readFixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(FIXTURES + name));
 }
 
-/** A small deterministic PRNG (mulberry32) for the fuzz tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

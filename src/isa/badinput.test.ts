@@ -14,6 +14,7 @@ import { IsaError, IsaErrorCode, type IsaErrorCodeValue } from './errors.js';
 import { insn, lddw, LDDW_OPCODE, type Instruction } from './instruction.js';
 import { INSTRUCTION_FORMS, type FieldRule } from './spec.js';
 import { EbeeError } from '../errors.js';
+import { mulberry32 as prng } from '../prng.test.fixture.js';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -423,17 +424,6 @@ describe('checkProgram: writes to r10', () => {
 
 // ---- fuzz -----------------------------------------------------------------------------------
 
-/** mulberry32: a small, well-mixed, seedable 32-bit PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 interface FuzzStats { cases: number; decoded: number; checked: number; decodeErrors: Map<string, number>; checkErrors: Map<string, number> }
 

@@ -8,19 +8,13 @@ import {
 import { STACK_FRAME_SIZE } from '../vm/index.js';
 import type { Setup } from './differential.test.fixture.js';
 import { FUZZ_HELPERS, FUZZ_TYPED, Helper, M64 } from './fuzz-helpers.test.fixture.js';
+import { uniform } from '../prng.test.fixture.js';
+
+/** The generator's PRNG: mulberry32 as floats in [0, 1). */
+export const rng = uniform;
 
 // ---- The generator ------------------------------------------------------------------
 
-/** A small fast PRNG (mulberry32) over a 32-bit state. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One seed per (run seed, program index), well mixed. */
 function mix(seed: number, index: number): number {

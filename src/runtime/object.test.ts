@@ -14,6 +14,7 @@ import { readCapture, recordToEthernet } from '../pcap/index.js';
 import { isEbeeError } from '../errors.js';
 import { programType } from '../progs/index.js';
 import { Runtime, RuntimeError, RuntimeErrorCode, type EngineName } from './index.js';
+import { uniform as rng } from '../prng.test.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(`${ROOT}src/elf/fixtures/${name}`));
@@ -414,16 +415,6 @@ test('malformed objects give typed errors, never a crash', () => {
   assert.throws(() => new Runtime().loadObject('x' as unknown as Uint8Array), (e: unknown) => isEbeeError(e) && e.code === RuntimeErrorCode.BAD_SOURCE);
 });
 
-/** mulberry32: a small deterministic generator for the mutation test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('mutated objects load and run or fail with ebee errors, never a crash', () => {
   const random = rng(5);

@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCapture, recordToEthernet } from '../../pcap/index.js';
 import { BtfBuilder, BtfKind } from '../../btf/index.js';
-import { main } from '../main.js';
+import { ROOT, cli } from '../cli.test.fixture.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string): string => join(ROOT, 'src', 'elf', 'fixtures', name);
 
-function cli(...argv: string[]): { status: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('run OBJECT.o --pcap: the type comes from the section, the maps from the object', () => {
   const capture = join(ROOT, 'examples', 'traffic.pcap');

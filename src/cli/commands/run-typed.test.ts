@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCapture, writePcapng, LinkType } from '../../pcap/index.js';
-import { main } from '../main.js';
+import { cli, example } from '../cli.test.fixture.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const example = (name: string): string => join(ROOT, 'examples', name);
 
-function cli(...argv: string[]): { status: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const COUNTS = 'counts:array:4:8:256';
 
