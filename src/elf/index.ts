@@ -24,6 +24,6 @@ export {
   kernelMapName, createSpecOf, type CreateSpec,
 } from './maps.js';
 export {
-  type ProgramReference, type LinkedProgram, type LinkedFuncInfo, type LinkedLineInfo, type LinkedCoreRelo,
+  type ProgramReference, type LinkedFunctions, type LinkedFuncInfo, type LinkedLineInfo, type LinkedCoreRelo,
 } from './link.js';
 export { type FunctionSpec, toLittleEndianSlots } from './functions.js';

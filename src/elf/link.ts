@@ -37,7 +37,7 @@ export interface LinkedLineInfo {
 }
 export interface LinkedCoreRelo { readonly pc: number; readonly typeId: number; readonly accessStr: string; readonly kind: number }
 
-export interface LinkedProgram {
+export interface LinkedFunctions {
   readonly insns: readonly Instruction[];
   /** Each function in the linked program and the pc (slot) it starts at; the entry is first, at 0. */
   readonly functions: readonly { readonly name: string; readonly section: string; readonly pc: number }[];
@@ -60,7 +60,7 @@ export interface LinkContext {
   readonly btfExt: BtfExt | undefined;
 }
 
-export function linkProgram(ctx: LinkContext, entry: FunctionSpec): LinkedProgram {
+export function linkProgram(ctx: LinkContext, entry: FunctionSpec): LinkedFunctions {
   const placed = new Map<FunctionSpec, number>();
   const order: FunctionSpec[] = [];
   let nextPc = 0;

@@ -10,7 +10,7 @@
 import { BtfKind, fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExt } from '../btf/index.js';
 import { ElfError, ElfErrorCode } from './errors.js';
 import { FunctionIndex, extractFunctions, isCodeSection, type FunctionSpec } from './functions.js';
-import { linkProgram, type LinkContext, type LinkedCoreRelo, type LinkedProgram } from './link.js';
+import { linkProgram, type LinkContext, type LinkedCoreRelo, type LinkedFunctions } from './link.js';
 import type { Instruction } from '../isa/index.js';
 import {
   dataKindOf, dataMap, isLegacyMapSection, objectSymbols, parseBtfMaps, parseLegacyMaps, type GlobalVariable, type ObjectMap,
@@ -20,7 +20,7 @@ import { classifyRelocations, type FunctionRelocations } from './relocations.js'
 import { ProgramType, programTypeForSection, type ProgramTypeValue, type SectionProgramType } from './sections.js';
 
 /** A program: an entry function linked with everything it calls. */
-export interface ProgramSpec extends LinkedProgram {
+export interface ProgramSpec extends LinkedFunctions {
   /** The entry function's name. */
   readonly name: string;
   readonly section: string;
