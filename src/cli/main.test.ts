@@ -142,6 +142,16 @@ test('conformance-plugin speaks the suite runner protocol', () => {
   assert.match(bad.stderr, /unknown opcode 0xff/);
 });
 
+test('the XDP unit-test example passes (node --test on a clang-built object, both engines)', () => {
+  // A child of a test run sees NODE_TEST_CONTEXT and reports to its parent instead of stdout.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', example('xdp-unit-test.mjs')], { encoding: 'utf8', cwd: ROOT, env });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /^# pass 4$/m);
+  assert.match(run.stdout, /^# fail 0$/m);
+});
+
 test('the API example runs', () => {
   const run = spawnSync(process.execPath, [example('api.mjs')], { encoding: 'utf8', cwd: ROOT });
   assert.equal(run.status, 0, run.stderr);
