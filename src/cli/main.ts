@@ -12,8 +12,9 @@ import { runCommand } from './commands/run.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { pluginCommand } from './commands/plugin.js';
 import { verifyCommand } from './commands/verify.js';
+import { btfCommand } from './commands/btf.js';
 
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, conformanceCommand, pluginCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, conformanceCommand, pluginCommand, verifyCommand, btfCommand];
 
 const VERSION = '0.1.0';
 

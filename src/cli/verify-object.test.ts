@@ -14,11 +14,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = resolve(root, 'shared/corpora/ebpf-samples');
 
 /**
- * Measured this session with the options below (floors; the next session raises them).
+ * Measured this session with the options below: pass accepted 296/333, fail rejected
+ * 45/49, pass(xfail) accepted 6/69 (floors; the next session raises them). Most `pass`
+ * rejections are the 100,000-instruction cut on large cilium programs (pruning without
+ * read marks), sockops/perf_event contexts not modelled yet, and map-in-map legacy maps.
  * Sections that name no program type (cilium's `2/1`, `from-netdev`...) are verified
  * as sched_cls, and runs are cut at 100,000 processed instructions for time.
  */
-const FLOOR = { passAccepted: 0, failRejected: 0, xfailAccepted: 0 };
+const FLOOR = { passAccepted: 290, failRejected: 44, xfailAccepted: 5 };
 
 const skip = !existsSync(dir) ? `${dir} is absent` : process.env['EBEE_VERIFY_SAMPLES'] !== '1' ? 'slow (minutes): set EBEE_VERIFY_SAMPLES=1' : false;
 

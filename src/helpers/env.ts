@@ -103,8 +103,6 @@ export interface HelperEnv {
   /** Routes for bpf_fib_lookup. */
   readonly fib: FibTable;
   stacks: SyntheticStacks;
-  /** Stacks bpf_get_stackid stored, per stack map handle, by id. */
-  readonly stackIds: Map<number, Map<number, readonly bigint[]>>;
   readonly probe: ProbeMemory;
   /** Tail calls taken so far in this run (Linux allows MAX_TAIL_CALL_CNT = 33). */
   tailCalls: number;
@@ -200,7 +198,6 @@ export function createHelperEnv(options: HelperEnvOptions = {}): HelperEnv {
     redirects: [],
     fib: compileRoutes(options.routes ?? []),
     stacks: { kernel: frames(options.stacks?.kernel, 'kernel'), user: frames(options.stacks?.user, 'user') },
-    stackIds: new Map(),
     probe: {
       kernel: options.probe?.kernel === undefined || options.probe.kernel === 'regions' ? 'regions' : ranges(options.probe.kernel, 'kernel'),
       user: ranges(options.probe?.user ?? [], 'user'),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MapType } from '../maps/index.js';
+import { MapType, StackTraceMap } from '../maps/index.js';
 import { createHelperEnv, StackFlag } from './index.js';
 import { bothEngines, signed } from './rig.test.fixture.js';
 
@@ -117,14 +117,37 @@ bothEngines('get_stack copies the synthetic frames, skipping as asked, zero-fill
   assert.deepEqual(r(32, StackFlag.USER_STACK | StackFlag.USER_BUILD_ID), [32n, (2n + 0x401000n) & 0xffffffffn]);
 });
 
-bothEngines('get_stackid gives one id per distinct stack', stacks, ({ map, env }, run) => {
-  const id = (flags: number) => signed(run(`r2 = ${map.handle} ll\nr3 = ${flags}\ncall 27\nexit`));
+bothEngines('get_stackid stores each distinct stack in the STACK_TRACE map under its id', () => {
+  const t = stacks();
+  return { ...t, stackMap: t.env.maps.create({ type: MapType.STACK_TRACE, keySize: 4, valueSize: 16, maxEntries: 64 }) };
+}, ({ map, stackMap }, run) => {
+  assert.ok(stackMap instanceof StackTraceMap);
+  const id = (flags: number, m: { handle: number } = stackMap) => signed(run(`r2 = ${m.handle} ll\nr3 = ${flags}\ncall 27\nexit`));
   const a = id(0);
   assert.ok(a >= 0n && a < 64n);
-  assert.equal(id(0), a);
+  assert.equal(id(0), a, 'the same stack, the same id');
   const u = id(StackFlag.USER_STACK);
   assert.ok(u >= 0n && u !== a);
-  assert.deepEqual(env.stackIds.get(map.handle)!.get(Number(a)), [0xffff0001n, 0xffff0002n, 0xffff0003n]);
+  // The value holds two frames: the callchain is cut to value_size / 8 (+ skip) frames.
+  assert.deepEqual(stackMap.stack(Number(a)), [0xffff0001n, 0xffff0002n]);
+  assert.deepEqual(stackMap.stack(Number(u)), [0x401000n, 0x402000n]);
+  const s1 = id(1);
+  assert.deepEqual(stackMap.stack(Number(s1)), [0xffff0002n, 0xffff0003n], 'skipping one frame, then two more fit');
+  assert.equal(stackMap.lookup(new Uint8Array([Number(s1), 0, 0, 0]))!.length, 16);
   assert.equal(id(3), -14n, 'skipping every frame: -EFAULT');
   assert.equal(id(1 << 12), -22n);
+  assert.throws(() => id(0, map), /bpf_get_stackid: map #\d+ is not a STACK_TRACE map/);
+});
+
+bothEngines('get_stackid: collisions are -EEXIST unless BPF_F_REUSE_STACKID; a full map is -ENOMEM', () => {
+  const t = stacks();
+  return { ...t, one: t.env.maps.create({ type: MapType.STACK_TRACE, keySize: 4, valueSize: 8 * 4, maxEntries: 1 }) };
+}, ({ one }, run) => {
+  const id = (flags: number) => signed(run(`r2 = ${one.handle} ll\nr3 = ${flags}\ncall 27\nexit`));
+  assert.equal(id(0), 0n, 'one bucket: every stack has id 0');
+  assert.equal(id(StackFlag.USER_STACK), -17n, 'another stack in the same bucket');
+  assert.equal(id(StackFlag.USER_STACK | StackFlag.FAST_STACK_CMP), -17n, 'a different hash is no match even for the fast compare');
+  // With REUSE the replacement needs a free record first: the only one is in use.
+  assert.equal(id(StackFlag.USER_STACK | StackFlag.REUSE_STACKID), -12n);
+  assert.equal(id(0), 0n, 'the first stack is still there');
 });

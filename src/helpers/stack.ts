@@ -5,13 +5,16 @@
  * (BPF_F_USER_STACK), build-id entries for user stacks (BPF_F_USER_BUILD_ID: ebee
  * has no build ids, so each entry has status BPF_STACK_BUILD_ID_IP and the ip).
  *
- * get_stackid stores stacks in `env.stackIds` (per map, by id): src/maps has no
- * STACK_TRACE type yet, so any map serves as the id space, its max_entries the
- * number of buckets.
+ * get_stackid collects a callchain as deep as the STACK_TRACE map's values hold (plus
+ * the frames to skip, at most 127) and leaves the rest to the map (`storeStack`: the
+ * skip, the hash, the bucket rules). Any other map is one the verifier would have
+ * refused: the program's bug, a typed error.
  */
 import { HErrno, STACK_BUILD_ID_SIZE, StackFlag } from './constants.js';
 import { sizeArg, writable } from './access.js';
 import { flags32, mapArg, type ImplTable } from './impl.js';
+import { HelperError, HelperErrorCode } from './errors.js';
+import { StackTraceMap } from '../maps/index.js';
 import type { HelperEnv } from './env.js';
 
 /** sysctl_perf_event_max_stack's default: frames a callchain holds. */
@@ -21,15 +24,6 @@ const BUILD_ID_IP = 2;
 
 function frames(env: HelperEnv, flags: number): readonly bigint[] {
   return (flags & StackFlag.USER_STACK) ? env.stacks.user : env.stacks.kernel;
-}
-
-/** FNV-1a over the frames: the bucket a stack goes to. */
-function stackHash(stack: readonly bigint[]): number {
-  let h = 0x811c9dc5;
-  for (const ip of stack) {
-    for (let i = 0n; i < 64n; i += 8n) h = Math.imul(h ^ Number((ip >> i) & 0xffn), 0x01000193) >>> 0;
-  }
-  return h;
 }
 
 export const STACK_IMPLS: ImplTable = {
@@ -64,25 +58,14 @@ export const STACK_IMPLS: ImplTable = {
   },
   get_stackid(env, _ctx, _ctxArg, map, flags) {
     const m = mapArg(env, map, 'get_stackid');
+    if (!(m instanceof StackTraceMap)) {
+      throw new HelperError(HelperErrorCode.BAD_ARGUMENT, `bpf_get_stackid: map ${m.label} is not a STACK_TRACE map`);
+    }
     const f = flags32(flags);
     if (f & ~(StackFlag.SKIP_FIELD_MASK | StackFlag.USER_STACK | StackFlag.FAST_STACK_CMP | StackFlag.REUSE_STACKID)) {
       return -HErrno.EINVAL;
     }
-    const skip = f & StackFlag.SKIP_FIELD_MASK;
-    const all = frames(env, f).slice(0, MAX_STACK);
-    if (all.length <= skip) return -HErrno.EFAULT;
-    const stack = all.slice(skip);
-    const id = stackHash(stack) % Math.max(m.maxEntries, 1);
-    let ids = env.stackIds.get(m.handle);
-    if (!ids) env.stackIds.set(m.handle, (ids = new Map()));
-    const old = ids.get(id);
-    const same = old !== undefined && old.length === stack.length && old.every((ip, i) => ip === stack[i]);
-    if (old !== undefined && !same && !(f & StackFlag.REUSE_STACKID)) {
-      // FAST_STACK_CMP trusts the hash; the full compare reports a collision.
-      if (!(f & StackFlag.FAST_STACK_CMP)) return -HErrno.EEXIST;
-      return id;
-    }
-    ids.set(id, stack);
-    return id;
+    const depth = Math.min(m.maxDepth + (f & StackFlag.SKIP_FIELD_MASK), MAX_STACK);
+    return m.storeStack(frames(env, f).slice(0, depth), f);
   },
 };

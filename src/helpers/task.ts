@@ -3,7 +3,9 @@
  * so a test decides them.
  */
 import { writable, sizeArg } from './access.js';
-import type { ImplTable } from './impl.js';
+import { mapArg, type ImplTable } from './impl.js';
+import { HelperError, HelperErrorCode } from './errors.js';
+import { CgroupArrayMap } from '../maps/index.js';
 
 /** TASK_COMM_LEN: comm holds 15 bytes and a NUL. */
 const TASK_COMM_LEN = 16;
@@ -23,6 +25,14 @@ export const TASK_IMPLS: ImplTable = {
   get_current_ancestor_cgroup_id(env, _ctx, level) {
     const l = BigInt.asIntN(32, level);
     return l >= 0n && l < BigInt(env.task.cgroups.length) ? BigInt(env.task.cgroups[Number(l)]!) : 0;
+  },
+  current_task_under_cgroup(env, _ctx, map, index) {
+    const m = mapArg(env, map, 'current_task_under_cgroup');
+    if (!(m instanceof CgroupArrayMap)) {
+      throw new HelperError(HelperErrorCode.BAD_ARGUMENT, `bpf_current_task_under_cgroup: map ${m.label} is not a CGROUP_ARRAY map`);
+    }
+    // The index is a u32 argument: the high half of the register is ignored.
+    return m.underCgroup(Number(BigInt.asUintN(32, index)), env.task.cgroups);
   },
   get_current_comm(env, ctx, buf, size) {
     // strscpy: at most size-1 bytes of comm and a NUL; bytes after the NUL keep their values.

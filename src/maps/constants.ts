@@ -19,7 +19,9 @@ export const MapType = {
   PERCPU_HASH: 5,
   /** Array with one value slot per CPU. */
   PERCPU_ARRAY: 6,
+  /** Stacks stored by `bpf_get_stackid`: key a u32 stack id, value the frames' ips. */
   STACK_TRACE: 7,
+  /** Cgroup v2 directories (by fd) for `bpf_skb_under_cgroup` / `bpf_current_task_under_cgroup`. */
   CGROUP_ARRAY: 8,
   /** Hash table that evicts the least recently used element when full. */
   LRU_HASH: 9,
@@ -65,7 +67,7 @@ export type MapTypeValue = (typeof MapType)[keyof typeof MapType];
 /** The map types this layer implements. */
 export const IMPLEMENTED_MAP_TYPES: readonly number[] = [
   MapType.HASH, MapType.ARRAY, MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.PERCPU_HASH,
-  MapType.PERCPU_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.LPM_TRIE,
+  MapType.PERCPU_ARRAY, MapType.STACK_TRACE, MapType.CGROUP_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.LPM_TRIE,
   MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.DEVMAP, MapType.CPUMAP, MapType.XSKMAP,
   MapType.QUEUE, MapType.STACK, MapType.DEVMAP_HASH, MapType.RINGBUF, MapType.BLOOM_FILTER,
 ];

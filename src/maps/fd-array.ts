@@ -1,7 +1,7 @@
 /**
  * Arrays whose values are references to other objects, written by fd from the syscall
  * side: PROG_ARRAY (programs for `bpf_tail_call`), ARRAY_OF_MAPS (inner maps) and,
- * in perf.ts, PERF_EVENT_ARRAY (perf event buffers).
+ * in perf.ts, PERF_EVENT_ARRAY (perf event buffers) and, in cgroup.ts, CGROUP_ARRAY.
  *
  * Linux's rules (`bpf_fd_array_map_*`): the update flags must be BPF_ANY; an index past
  * the end is E2BIG for update and delete; deleting an empty slot is ENOENT; an fd that
@@ -121,5 +121,6 @@ export class ProgArrayMap extends FdArrayMap {
 
 /** True for the fd-array types. */
 export function isFdArrayType(type: number): boolean {
-  return type === MapType.PROG_ARRAY || type === MapType.PERF_EVENT_ARRAY || type === MapType.ARRAY_OF_MAPS;
+  return type === MapType.PROG_ARRAY || type === MapType.PERF_EVENT_ARRAY || type === MapType.ARRAY_OF_MAPS
+    || type === MapType.CGROUP_ARRAY;
 }

@@ -19,6 +19,8 @@ export { HashMap } from './hash.js';
 export { ArrayMap } from './array.js';
 export { FdArrayMap, ProgArrayMap } from './fd-array.js';
 export { ArrayOfMaps, HashOfMaps } from './map-in-map.js';
+export { StackTraceMap, StackIdFlag, jhash2, PERF_MAX_STACK, STACK_BUILD_ID_ENTRY, STACK_BUILD_ID_IP } from './stacktrace.js';
+export { CgroupArrayMap, CgroupRef, openCgroup } from './cgroup.js';
 export { LpmTrieMap } from './lpm.js';
 export { QueueStackMap } from './queue.js';
 export { BloomFilterMap } from './bloom.js';

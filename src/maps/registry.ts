@@ -25,6 +25,8 @@ import { HashMap } from './hash.js';
 import { ArrayMap } from './array.js';
 import { ProgArrayMap } from './fd-array.js';
 import { PerfEventArray } from './perf.js';
+import { StackTraceMap } from './stacktrace.js';
+import { CgroupArrayMap } from './cgroup.js';
 import { ArrayOfMaps, HashOfMaps } from './map-in-map.js';
 import { LpmTrieMap } from './lpm.js';
 import { QueueStackMap } from './queue.js';
@@ -49,7 +51,7 @@ export interface ProgramEntry {
   readonly name: string;
 }
 
-/** Something else an fd can name (perf events). */
+/** Something else an fd can name (perf events, cgroups). */
 export interface RegistryObject {
   readonly id: number;
   readonly kind: string;
@@ -159,7 +161,7 @@ export class MapRegistry {
     return e?.kind === 'program' ? e.program : undefined;
   }
 
-  /** Registers another kind of object under a fresh id (perf events). */
+  /** Registers another kind of object under a fresh id (perf events, cgroups). */
   registerObject<T extends RegistryObject>(make: (id: number) => T): T {
     const id = this.nextId++;
     const object = make(id);
@@ -216,6 +218,8 @@ const CLASSES: ReadonlyMap<number, MapClass> = new Map<number, MapClass>([
   [MapType.PERCPU_ARRAY, ArrayMap],
   [MapType.PROG_ARRAY, ProgArrayMap],
   [MapType.PERF_EVENT_ARRAY, PerfEventArray],
+  [MapType.STACK_TRACE, StackTraceMap],
+  [MapType.CGROUP_ARRAY, CgroupArrayMap],
   [MapType.ARRAY_OF_MAPS, ArrayOfMaps],
   [MapType.HASH_OF_MAPS, HashOfMaps],
   [MapType.LPM_TRIE, LpmTrieMap],

@@ -55,6 +55,11 @@ const ARRAY_FLAGS = MapFlag.NUMA_NODE | MapFlag.MMAPABLE | ACCESS_FLAGS | MapFla
 const LPM_FLAGS = MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | ACCESS_FLAGS;
 const QUEUE_FLAGS = MapFlag.NUMA_NODE | ACCESS_FLAGS;
 const BLOOM_FLAGS = MapFlag.NUMA_NODE | MapFlag.ZERO_SEED | ACCESS_FLAGS;
+const STACK_FLAGS = MapFlag.NUMA_NODE | MapFlag.RDONLY | MapFlag.WRONLY | MapFlag.STACK_BUILD_ID;
+/** `sysctl_perf_event_max_stack`'s default: a stack map's value holds at most this many frames. */
+const PERF_MAX_STACK = 127;
+/** `sizeof(struct bpf_stack_build_id)`. */
+const STACK_BUILD_ID_SIZE = 32;
 const DEV_FLAGS = MapFlag.NUMA_NODE | MapFlag.RDONLY | MapFlag.WRONLY;
 /** Largest ring buffer data area Linux accepts (24-bit page offsets in headers). */
 const RINGBUF_MAX_DATA_SZ = ((1 << 24) - 2 - 1) * PAGE_SIZE;
@@ -67,7 +72,7 @@ const isLru = (t: number): boolean => t === MapType.LRU_HASH || t === MapType.LR
 const isPercpu = (t: number): boolean => t === MapType.PERCPU_HASH || t === MapType.LRU_PERCPU_HASH
   || t === MapType.PERCPU_ARRAY;
 const isFdArray = (t: number): boolean => t === MapType.PROG_ARRAY || t === MapType.PERF_EVENT_ARRAY
-  || t === MapType.ARRAY_OF_MAPS;
+  || t === MapType.ARRAY_OF_MAPS || t === MapType.CGROUP_ARRAY;
 const isArray = (t: number): boolean => t === MapType.ARRAY || t === MapType.PERCPU_ARRAY || isFdArray(t);
 /** True for ARRAY_OF_MAPS and HASH_OF_MAPS. */
 export const isMapInMap = (t: number): boolean => t === MapType.ARRAY_OF_MAPS || t === MapType.HASH_OF_MAPS;
@@ -160,6 +165,16 @@ export function validateSpec(spec: MapSpec, cpus: number): ResolvedSpec {
     }
     if (valueSize > 0x7fffffff) reject(Errno.E2BIG, spec, 'value size too large');
     if (isPercpu(type) && roundUp(valueSize, 8) > PCPU_MIN_UNIT_SIZE) reject(Errno.E2BIG, spec, 'per-CPU value larger than 32 KiB');
+    if (maxEntries > 2 ** 31) reject(Errno.E2BIG, spec, 'max_entries above 2^31');
+  } else if (type === MapType.STACK_TRACE) {
+    // stack_map_alloc: the frame size is 8, or a build-id entry with BPF_F_STACK_BUILD_ID.
+    if (flags & ~STACK_FLAGS) reject(Errno.EINVAL, spec, 'stack maps take only BPF_F_NUMA_NODE, BPF_F_RDONLY/WRONLY and BPF_F_STACK_BUILD_ID');
+    if (maxEntries === 0 || keySize !== 4 || valueSize < 8 || valueSize % 8 !== 0) {
+      reject(Errno.EINVAL, spec, 'stack maps need key size 4, a value size that is a non-zero multiple of 8, and max_entries');
+    }
+    const entry = (flags & MapFlag.STACK_BUILD_ID) ? STACK_BUILD_ID_SIZE : 8;
+    if (valueSize % entry !== 0) reject(Errno.EINVAL, spec, `with BPF_F_STACK_BUILD_ID the value size must be a multiple of ${entry}`);
+    if (valueSize / entry > PERF_MAX_STACK) reject(Errno.EINVAL, spec, `a value holds more than ${PERF_MAX_STACK} frames`);
     if (maxEntries > 2 ** 31) reject(Errno.E2BIG, spec, 'max_entries above 2^31');
   } else if (type === MapType.LPM_TRIE) {
     if (maxEntries === 0 || !(flags & MapFlag.NO_PREALLOC) || (flags & ~LPM_FLAGS) || !progAccessOk(flags)

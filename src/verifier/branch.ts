@@ -1,0 +1,136 @@
+/**
+ * Conditional jumps: each edge gets a copy of the state refined by what the comparison
+ * proves (the scalar domain's refineBranch), an edge that cannot happen is dropped,
+ * NULL checks make maybe-NULL pointers (and their copies) NULL or valid, and comparing
+ * a packet pointer with pkt_end proves a packet range on the edge where it is in bounds.
+ */
+import { Class, JmpOp, Source, classOf, type Instruction } from '../isa/index.js';
+import { Scalar, refineBranch } from './scalar/index.js';
+import { addConst, branchOp } from './bridge.js';
+import type { Env } from './env.js';
+import { readReg } from './regs.js';
+import { cloneState, constReg, cur, isPointer, type VState } from './state.js';
+import { RegType, type Reg } from './types.js';
+
+export interface Edges {
+  readonly taken: VState | null;
+  readonly fall: VState | null;
+}
+
+/** Pointer types that are never NULL: comparing one with 0 decides the branch. */
+function nonNull(r: Reg): boolean {
+  return isPointer(r) && !r.maybeNull;
+}
+
+export function checkCondJump(_env: Env, st: VState, i: Instruction, pc: number): Edges {
+  const is32 = classOf(i.opcode) === Class.JMP32;
+  const op = i.opcode & 0xf0;
+  const useX = (i.opcode & 0x08) === Source.X;
+  const d = readReg(st, i.dst, pc);
+  const s = useX ? readReg(st, i.src, pc) : constReg(is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm), pc);
+
+  if (d.type === RegType.SCALAR && s.type === RegType.SCALAR) {
+    const r = refineBranch(branchOp(op), d.value, s.value, is32);
+    const make = (pair: readonly [Scalar, Scalar] | null): VState | null => {
+      if (!pair) return null;
+      const ns = cloneState(st);
+      setScalar(ns, i.dst, pair[0]);
+      if (useX) setScalar(ns, i.src, pair[1]);
+      return ns;
+    };
+    return { taken: make(r.taken), fall: make(r.notTaken) };
+  }
+
+  // NULL checks: `if rX == 0` / `if rX != 0` on a maybe-NULL pointer (either side).
+  const zero = (r: Reg): boolean => r.type === RegType.SCALAR && r.value.isConstant() && r.value.constantValue()! === 0n;
+  if (!is32 && (op === JmpOp.JEQ || op === JmpOp.JNE)) {
+    const [ptrReg, other] = isPointer(d) ? [d, s] : [s, d];
+    if (isPointer(ptrReg) && zero(other)) {
+      if (ptrReg.maybeNull && ptrReg.id !== 0) {
+        const isNull = cloneState(st);
+        const notNull = cloneState(st);
+        markNull(isNull, ptrReg.id, true);
+        markNull(notNull, ptrReg.id, false);
+        return op === JmpOp.JEQ ? { taken: isNull, fall: notNull } : { taken: notNull, fall: isNull };
+      }
+      if (nonNull(ptrReg)) {
+        return op === JmpOp.JEQ ? { taken: null, fall: cloneState(st) } : { taken: cloneState(st), fall: null };
+      }
+    }
+  }
+
+  const taken = cloneState(st);
+  const fall = cloneState(st);
+  if (!is32) packetRange(d, s, op, taken, fall);
+  return { taken, fall };
+}
+
+/** Sets a scalar register and every register linked to it (same id) by its offset. */
+function setScalar(st: VState, regno: number, value: Scalar): void {
+  const f = cur(st);
+  const r = f.regs[regno]!;
+  f.regs[regno] = { ...r, value };
+  if (r.id === 0) return;
+  forEachReg(st, (x, set) => {
+    if (x.type !== RegType.SCALAR || x.id !== r.id || x === f.regs[regno]) return;
+    set({ ...x, value: addConst(value, BigInt(x.delta - r.delta)) });
+  });
+}
+
+/** Visits every register and spilled register of every frame, with a setter. */
+export function forEachReg(st: VState, fn: (r: Reg, set: (n: Reg) => void) => void): void {
+  for (const f of st.frames) {
+    f.regs.forEach((r, k) => fn(r, (n) => { f.regs[k] = n; }));
+    f.stack.forEach((sl, k) => {
+      if (sl?.spill) fn(sl.spill, (n) => { f.stack[k] = { bytes: sl.bytes, spill: n }; });
+    });
+  }
+}
+
+function markNull(st: VState, id: number, isNull: boolean): void {
+  let ref = 0;
+  forEachReg(st, (x, set) => {
+    if (!isPointer(x) || !x.maybeNull || x.id !== id) return;
+    if (isNull) {
+      ref = ref || x.refId;
+      set(constReg(0n, x.defPc));
+    } else {
+      set({ ...x, maybeNull: false, id: x.type === RegType.PACKET ? x.id : 0 });
+    }
+  });
+  // A NULL reference holds nothing: there is nothing to release on that edge.
+  if (isNull && ref) st.refs = st.refs.filter((r) => r.id !== ref);
+}
+
+/**
+ * `pkt + off` compared with `pkt_end`: on the edge where it is known to be at most the
+ * end, `off` bytes are readable (one more when strictly below), for every pointer
+ * sharing its id.
+ */
+function packetRange(d: Reg, s: Reg, op: number, taken: VState, fall: VState): void {
+  let pkt: Reg;
+  let flipped: boolean;
+  const isData = (r: Reg): boolean => r.type === RegType.PACKET || r.type === RegType.PACKET_META;
+  const isEnd = (r: Reg, p: Reg): boolean => r.type === RegType.PACKET_END
+    || (p.type === RegType.PACKET_META && r.type === RegType.PACKET);
+  if (isData(d) && isEnd(s, d)) { pkt = d; flipped = false; } else if (isData(s) && isEnd(d, s)) { pkt = s; flipped = true; } else return;
+  if (pkt.off < 0 || pkt.value.umax >= 1n << 16n || !pkt.value.isConstant() && pkt.value.smin < 0n) return;
+  // Normalise to `pkt OP end`.
+  let o = op;
+  if (flipped) {
+    o = op === JmpOp.JGT ? JmpOp.JLT : op === JmpOp.JGE ? JmpOp.JLE : op === JmpOp.JLT ? JmpOp.JGT : op === JmpOp.JLE ? JmpOp.JGE : op;
+  }
+  let edge: VState | null = null;
+  let n = pkt.off;
+  switch (o) {
+    case JmpOp.JGT: edge = fall; break; // pkt <= end when not taken
+    case JmpOp.JGE: edge = fall; n++; break; // pkt < end
+    case JmpOp.JLT: edge = taken; n++; break;
+    case JmpOp.JLE: edge = taken; break;
+    default: return;
+  }
+  const target = edge;
+  forEachReg(target, (x, set) => {
+    if (x.type === pkt.type && x.id === pkt.id && x.range < n) set({ ...x, range: n });
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * What every check needs besides the state: the program laid out by pc, the resolved
+ * options, the maps and helpers, and the id generator shared by all paths.
+ */
+import type { HelperPrototype } from '../helpers/prototype.js';
+import type { ContextLayout } from './context.js';
+import type { Cfg } from './cfg.js';
+import type { Assumption, MapDescriptor } from './types.js';
+
+export interface Env {
+  readonly cfg: Cfg;
+  readonly context: ContextLayout;
+  readonly maps: ReadonlyMap<number, MapDescriptor>;
+  readonly helperPrototype: (id: number) => HelperPrototype | undefined;
+  readonly helperAllowed: (id: number) => boolean;
+  readonly gpl: boolean;
+  readonly allowDivisionByZero: boolean;
+  readonly exitChecks: boolean;
+  readonly returnRange: readonly [bigint, bigint] | undefined;
+  readonly assumptions: ReadonlyMap<number, readonly Assumption[]>;
+  /** Ids link copies; one counter for the whole run, as Linux's id_gen. */
+  nextId(): number;
+}
+
+/**
+ * The context PREVAIL's test suite assumes: 64 bytes, `data` at 0 and `data_end` at 4,
+ * the rest plain 8-byte fields that may be read in part and written. Used when no
+ * program type is given.
+ */
+export const TEST_CONTEXT: ContextLayout = {
+  name: 'ctx',
+  size: 64,
+  fields: [
+    { name: 'data', offset: 0, size: 4, readable: true, writable: false, narrowReads: false, pointer: 'packet' },
+    { name: 'data_end', offset: 4, size: 4, readable: true, writable: false, narrowReads: false, pointer: 'packet_end' },
+    ...Array.from({ length: 7 }, (_, k) => ({
+      name: `field${k}`, offset: 8 + 8 * k, size: 8, readable: true, writable: true, narrowReads: true,
+    })),
+  ],
+};

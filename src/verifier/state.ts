@@ -1,0 +1,142 @@
+/**
+ * The abstract state of one path: call frames of registers and stack slots, the
+ * references held, and the bookkeeping that links states for pruning and loop
+ * detection. States are copied when a branch forks; registers and slots are immutable
+ * values, so a copy is cheap (arrays of shared objects).
+ */
+import { Scalar } from './scalar/index.js';
+import { RegType, type Reg, type RegTypeValue } from './types.js';
+
+export const MAX_CALL_FRAMES = 8;
+export const MAX_STACK = 512;
+export const SLOT_COUNT = MAX_STACK / 8;
+
+/** What one stack byte holds (Linux's STACK_INVALID / STACK_MISC / STACK_ZERO / STACK_SPILL). */
+export const SlotByte = {
+  INVALID: 'i',
+  MISC: 'm',
+  ZERO: '0',
+  SPILL: 'r',
+} as const;
+
+/**
+ * One 8-byte stack slot. `bytes[j]` describes the byte at slot offset j (lowest address
+ * first); a full spill keeps the register, a partial (narrower) spill of a scalar too,
+ * so a fill of the same size gets it back.
+ */
+export interface StackSlot {
+  readonly bytes: string;
+  readonly spill?: Reg;
+}
+
+export const EMPTY_SLOT: StackSlot = { bytes: 'iiiiiiii' };
+
+export interface Frame {
+  readonly regs: Reg[];
+  /** Slot i covers fp-8(i+1) .. fp-8i-1. */
+  readonly stack: (StackSlot | undefined)[];
+  /** pc of the call instruction that made this frame (-1 for the main function). */
+  readonly callsite: number;
+  /** Start pc of the function running in this frame. */
+  readonly subprog: number;
+  /** Callback frames: where the helper call that runs the callback is (-1 otherwise). */
+  readonly callbackOf: number;
+  /** Deepest stack byte this frame touched (for the combined 512-byte limit). */
+  depth: number;
+}
+
+export interface RefEntry {
+  readonly id: number;
+  readonly insn: number;
+}
+
+/** A state stored at a prune point, with the count of paths from it still unexplored. */
+export interface Checkpoint {
+  readonly pc: number;
+  readonly state: VState;
+  branches: number;
+  readonly parent: Checkpoint | null;
+  /** A later path was pruned against this one (for stats). */
+  hits: number;
+}
+
+export interface BranchStep {
+  readonly pc: number;
+  readonly taken: boolean;
+  readonly prev: BranchStep | null;
+  readonly depth: number;
+}
+
+export interface VState {
+  frames: Frame[];
+  refs: RefEntry[];
+  /** The last checkpoint on this path. */
+  parent: Checkpoint | null;
+  /** Branches taken on this path, newest first, shared between forks (for explanations). */
+  path: BranchStep | null;
+  /** Instructions processed since the last checkpoint (Linux stores states sparsely too). */
+  sinceCheckpoint: number;
+}
+
+export function cur(s: VState): Frame {
+  return s.frames[s.frames.length - 1]!;
+}
+
+export function cloneFrame(f: Frame): Frame {
+  return { regs: f.regs.slice(), stack: f.stack.slice(), callsite: f.callsite, subprog: f.subprog, callbackOf: f.callbackOf, depth: f.depth };
+}
+
+export function cloneState(s: VState): VState {
+  return { frames: s.frames.map(cloneFrame), refs: s.refs.slice(), parent: s.parent, path: s.path, sinceCheckpoint: s.sinceCheckpoint };
+}
+
+const UNKNOWN = (): Scalar => Scalar.unknown();
+
+/** A register of the given type with a zero offset; everything else neutral. */
+export function makeReg(type: RegTypeValue, fields: Partial<Reg> = {}): Reg {
+  return {
+    type, maybeNull: false, value: type === RegType.SCALAR ? UNKNOWN() : Scalar.constant(0n), off: 0, id: 0, delta: 0,
+    refId: 0, range: 0, memSize: 0, frame: 0, funcPc: -1, defPc: -1, ...fields,
+  };
+}
+
+export const NOT_INIT_REG: Reg = {
+  type: RegType.NOT_INIT, maybeNull: false, value: Scalar.unknown(), off: 0, id: 0, delta: 0, refId: 0, range: 0,
+  memSize: 0, frame: 0, funcPc: -1, defPc: -1,
+};
+
+export function scalarReg(value: Scalar, defPc: number): Reg {
+  return makeReg(RegType.SCALAR, { value, defPc });
+}
+
+export function unknownScalar(defPc: number): Reg {
+  return makeReg(RegType.SCALAR, { defPc });
+}
+
+export function constReg(v: bigint, defPc: number): Reg {
+  return makeReg(RegType.SCALAR, { value: Scalar.constant(BigInt.asUintN(64, v)), defPc });
+}
+
+export function isPointer(r: Reg): boolean {
+  return r.type !== RegType.SCALAR && r.type !== RegType.NOT_INIT;
+}
+
+/** A fresh frame: r1-r5 given, r10 the frame pointer, the rest uninitialised. */
+export function newFrame(frameNo: number, callsite: number, subprog: number, args: readonly Reg[], callbackOf = -1): Frame {
+  const regs: Reg[] = new Array(11).fill(NOT_INIT_REG);
+  for (let i = 0; i < args.length; i++) regs[i + 1] = args[i]!;
+  regs[10] = makeReg(RegType.STACK, { frame: frameNo });
+  return { regs, stack: new Array(SLOT_COUNT).fill(undefined), callsite, subprog, callbackOf, depth: 0 };
+}
+
+/** The stack slot index and byte within it for an fp-relative offset (negative). */
+export function slotOf(off: number): { slot: number; byte: number } {
+  const pos = MAX_STACK + off; // 0 .. 511, lowest address first
+  const slot = SLOT_COUNT - 1 - Math.floor(pos / 8);
+  return { slot, byte: pos % 8 };
+}
+
+/** The fp offset of the first byte of slot i. */
+export function slotOffset(slot: number): number {
+  return -8 * (slot + 1);
+}
