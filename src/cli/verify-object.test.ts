@@ -49,3 +49,16 @@ test('ebpf-samples: pass accepted, fail rejected, pass(xfail) accepted', { skip 
   assert.ok(counts.failRejected >= FLOOR.failRejected);
   assert.ok(counts.xfailAccepted >= FLOOR.xfailAccepted);
 });
+
+/**
+ * A bpf_loop callback that accumulates into the caller's stack (`c->sum += index`):
+ * each iteration widened the bound by one step, no entry state ever subsumed the next,
+ * and verification ran on for minutes. Re-entries now widen what an iteration changed
+ * (`widenChanged`) and every callback entry is stored, so the third entry is pruned.
+ */
+test('a bpf_loop callback that accumulates converges in a few states', () => {
+  const bytes = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../src/elf/fixtures/loops.o'));
+  const [verdict] = verifyObject(bytes, { program: 'callback_loop', logLevel: 0 });
+  assert.ok(verdict?.result?.ok, verdict?.result?.error?.message);
+  assert.ok(verdict.result.stats.processedInsns < 200, `processed ${verdict.result.stats.processedInsns} instructions`);
+});

@@ -14,7 +14,7 @@ import { Reject } from './reject.js';
 import { readReg } from './regs.js';
 import { stackClobber, stackInitialised } from './stack.js';
 import {
-  MAX_CALL_FRAMES, MAX_STACK, NOT_INIT_REG, cloneState, cur, makeReg, newFrame, unknownScalar, type VState,
+  MAX_CALL_FRAMES, MAX_STACK, NOT_INIT_REG, cloneFrame, cloneState, cur, widenChanged, makeReg, newFrame, unknownScalar, type VState,
 } from './state.js';
 import { forEachReg } from './branch.js';
 import { ErrorCategory, RegType, type MapDescriptor, type MapRef, type Reg } from './types.js';
@@ -224,7 +224,7 @@ function enterCallback(st: VState, callPc: number, proto: HelperPrototype, meta:
     throw new Reject(callPc, `the call stack of ${st.frames.length + 1} frames is too deep !`, ErrorCategory.CALL);
   }
   const params = callbackParams(st, proto.callback!.params, meta, proto.callback!.arg + 2, callPc);
-  st.frames.push(newFrame(st.frames.length, callPc, meta.callbackPc, params, callPc));
+  st.frames.push(newFrame(st.frames.length, callPc, meta.callbackPc, params, callPc, st.frames.map(cloneFrame)));
 }
 
 /** Rebuilds the call's metadata from the caller's argument registers (for re-entering a callback). */
@@ -331,6 +331,7 @@ export function checkExit(env: Env, st: VState, pc: number): { next: number; aga
     const callInsn = env.cfg.code[f.callbackOf]!;
     const proto = env.helperPrototype(callInsn.imm)!;
     const again = cloneState(st);
+    if (f.entryCallers) widenChanged(again.frames, f.entryCallers);
     enterCallback(again, f.callbackOf, proto, metaFromCaller(again, proto));
     afterHelper(env, st, proto, metaFromCaller(st, proto), f.callbackOf);
     return { next: f.callbackOf + 1, again };

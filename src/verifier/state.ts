@@ -43,6 +43,11 @@ export interface Frame {
   readonly callbackOf: number;
   /** Deepest stack byte this frame touched (for the combined 512-byte limit). */
   depth: number;
+  /**
+   * Callback frames: the caller frames as they were when the callback was entered, so
+   * its next entry can widen what the iteration changed (see `widenChanged`).
+   */
+  readonly entryCallers?: readonly Frame[];
 }
 
 export interface RefEntry {
@@ -83,7 +88,37 @@ export function cur(s: VState): Frame {
 }
 
 export function cloneFrame(f: Frame): Frame {
-  return { regs: f.regs.slice(), stack: f.stack.slice(), callsite: f.callsite, subprog: f.subprog, callbackOf: f.callbackOf, depth: f.depth };
+  const copy: Frame = { regs: f.regs.slice(), stack: f.stack.slice(), callsite: f.callsite, subprog: f.subprog, callbackOf: f.callbackOf, depth: f.depth };
+  return f.entryCallers ? { ...copy, entryCallers: f.entryCallers } : copy;
+}
+
+/**
+ * Widening for callbacks that may run any number of times (bpf_loop,
+ * for_each_map_elem): every scalar of `frames` (registers and spilled stack slots)
+ * that differs from the same place in `before` becomes unknown. Without it a value the
+ * callback accumulates (`sum += i`) grows by one iteration's worth each time, no entry
+ * state ever subsumes the next, and the exploration does not end; with it the third
+ * entry is subsumed by the second. Constants and values the callback leaves alone keep
+ * their precision.
+ */
+export function widenChanged(frames: Frame[], before: readonly Frame[]): void {
+  const widen = (r: Reg, old: Reg | undefined): Reg =>
+    r.type === RegType.SCALAR && old?.type === RegType.SCALAR && !r.value.equals(old.value) ? { ...r, value: Scalar.unknown() } : r;
+  frames.forEach((f, i) => {
+    const b = before[i];
+    if (!b) return;
+    for (let r = 0; r < f.regs.length; r++) f.regs[r] = widen(f.regs[r]!, b.regs[r]);
+    for (let k = 0; k < f.stack.length; k++) {
+      const slot = f.stack[k];
+      const old = b.stack[k]?.spill;
+      if (slot?.spill && old) {
+        const spill = widen(slot.spill, old);
+        if (spill !== slot.spill) f.stack[k] = { ...slot, spill };
+      } else if (slot?.spill?.type === RegType.SCALAR && b.stack[k] && !b.stack[k]!.spill) {
+        f.stack[k] = { ...slot, spill: { ...slot.spill, value: Scalar.unknown() } };
+      }
+    }
+  });
 }
 
 export function cloneState(s: VState): VState {
@@ -122,11 +157,14 @@ export function isPointer(r: Reg): boolean {
 }
 
 /** A fresh frame: r1-r5 given, r10 the frame pointer, the rest uninitialised. */
-export function newFrame(frameNo: number, callsite: number, subprog: number, args: readonly Reg[], callbackOf = -1): Frame {
+export function newFrame(
+  frameNo: number, callsite: number, subprog: number, args: readonly Reg[], callbackOf = -1, entryCallers?: readonly Frame[],
+): Frame {
   const regs: Reg[] = new Array(11).fill(NOT_INIT_REG);
   for (let i = 0; i < args.length; i++) regs[i + 1] = args[i]!;
   regs[10] = makeReg(RegType.STACK, { frame: frameNo });
-  return { regs, stack: new Array(SLOT_COUNT).fill(undefined), callsite, subprog, callbackOf, depth: 0 };
+  const frame: Frame = { regs, stack: new Array(SLOT_COUNT).fill(undefined), callsite, subprog, callbackOf, depth: 0 };
+  return entryCallers ? { ...frame, entryCallers } : frame;
 }
 
 /** The stack slot index and byte within it for an fp-relative offset (negative). */

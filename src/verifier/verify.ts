@@ -300,8 +300,9 @@ class Checker {
       if (cp.branches > 0 && !loopsPrune) continue;
       if (statesSafe(cp.state, st, live, false, precise)) { cp.hits++; return true; }
     }
-    // Store states sparsely, as Linux does: not at every prune point of a straight run.
-    if (st.sinceCheckpoint < CHECKPOINT_EVERY && list.length > 0) return false;
+    // Store states sparsely, as Linux does: not at every prune point of a straight run;
+    // but every callback entry, where the next iteration's (widened) state must find it.
+    if (!callbackEntry && st.sinceCheckpoint < CHECKPOINT_EVERY && list.length > 0) return false;
     const cp: Checkpoint = { pc, state: cloneState(st), branches: 1, parent: st.parent, hits: 0 };
     list.push(cp);
     const same = at.byKey.get(key);
