@@ -1,16 +1,13 @@
 /**
- * Verifying the programs of an ELF object: the loader's maps become map descriptors,
- * the section's program type gives the context layout and return range, BTF line info
- * gives source lines for explanations. Lives in the CLI because it joins three layers
- * (elf, progs, verifier) that do not know each other.
+ * Verifying the programs of an ELF object without loading it: the object's map
+ * definitions become map descriptors, the section's program type gives the context
+ * layout and return range, BTF line info gives source lines for explanations. The
+ * verification itself is the runtime's (`verifyProgram`), the one loading runs.
  */
-import { parseObject, type ObjectMap, type ProgramSpec } from '../elf/index.js';
-import { helperPrototype } from '../helpers/index.js';
+import { parseObject, type ProgramSpec } from '../elf/index.js';
 import { programType } from '../progs/index.js';
-import { TEST_CONTEXT, verify, type ContextLayout, type MapDescriptor, type VerifierResult } from '../verifier/index.js';
-
-/** Licenses Linux treats as GPL-compatible (license_is_gpl_compatible). */
-const GPL_COMPATIBLE = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
+import { mapDescriptorOf, verifyProgram, type VerifyProgramOptions } from '../runtime/index.js';
+import { TEST_CONTEXT, type VerifierResult } from '../verifier/index.js';
 
 export interface ProgramVerdict {
   readonly name: string;
@@ -30,29 +27,18 @@ export interface VerifyObjectOptions {
   readonly insnLimit?: number;
 }
 
-function descriptor(m: ObjectMap): MapDescriptor {
-  const d: { -readonly [K in keyof MapDescriptor]: MapDescriptor[K] } = {
-    type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name,
-  };
-  if (m.innerMap) d.inner = descriptor(m.innerMap);
-  return d;
-}
-
-function contextOf(p: ProgramSpec, fallbackType: string | number | undefined): { context: ContextLayout; returnRange?: readonly [bigint, bigint]; fallback: boolean } {
+function typeOf(p: ProgramSpec, fallbackType: string | number | undefined): { type: VerifyProgramOptions['type']; fallback: boolean } {
   try {
-    const info = programType(p.type === 0 && fallbackType !== undefined ? fallbackType : p.type);
-    const out: { context: ContextLayout; returnRange?: readonly [bigint, bigint]; fallback: boolean } = { context: info.context, fallback: false };
-    if (info.returnRange) out.returnRange = [BigInt(info.returnRange[0]), BigInt(info.returnRange[1])];
-    return out;
+    return { type: programType(p.type === 0 && fallbackType !== undefined ? fallbackType : p.type), fallback: false };
   } catch {
-    return { context: TEST_CONTEXT, fallback: true };
+    return { type: { context: TEST_CONTEXT }, fallback: true };
   }
 }
 
 /** Verifies the chosen programs (all by default) of an object. Throws the loader's errors. */
 export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {}): ProgramVerdict[] {
   const spec = parseObject(bytes);
-  const maps = spec.maps.map(descriptor);
+  const maps = spec.maps.map(mapDescriptorOf);
   let programs = spec.programs;
   if (options.program !== undefined) {
     const name = options.program;
@@ -62,11 +48,10 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
   }
   else if (options.section !== undefined) programs = spec.programsInSection(options.section);
   return programs.map((p) => {
-    const { context, returnRange, fallback } = contextOf(p, options.fallbackType);
+    const { type, fallback } = typeOf(p, options.fallbackType);
     const lineInfo = new Map(p.lineInfo.map((l) => [l.pc, `${l.fileName}:${l.lineNum}: ${l.line.trim()}`]));
-    const result = verify(p.insns, {
-      context, helperPrototype, maps, logLevel: options.logLevel ?? 1, gpl: GPL_COMPATIBLE.has(p.license),
-      lineInfo, recordStates: false, ...(returnRange ? { returnRange } : {}),
+    const result = verifyProgram(p.insns, {
+      type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo,
       ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
     });
     return { name: p.name, section: p.section, result, contextFallback: fallback };

@@ -1,4 +1,5 @@
 import { EbeeError, type EbeeErrorOptions } from '../errors.js';
+import type { Explanation, VerifierError, VerifierResult } from '../verifier/index.js';
 
 /** Stable codes for the runtime's own failures (the layers below keep theirs). */
 export const RuntimeErrorCode = {
@@ -10,8 +11,10 @@ export const RuntimeErrorCode = {
   BAD_OPTION: 'EBEE_RUNTIME_BAD_OPTION',
   /** A tail call whose target is not a program of this runtime. */
   BAD_TAIL_CALL: 'EBEE_RUNTIME_BAD_TAIL_CALL',
-  /** The program was refused by the verifier hook. */
+  /** The program was refused by a custom verifier hook. */
   REJECTED: 'EBEE_RUNTIME_REJECTED',
+  /** ebee's verifier rejected the program (the error carries its log and explanation). */
+  VERIFIER_REJECTED: 'EBEE_RUNTIME_VERIFIER_REJECTED',
   /** An object the runtime cannot load as it is: a program with no known type, a slot naming a program not loaded. */
   BAD_OBJECT: 'EBEE_RUNTIME_BAD_OBJECT',
   /** Programs with CO-RE relocations and no target BTF to resolve them against. */
@@ -30,5 +33,24 @@ export type RuntimeErrorCodeValue = (typeof RuntimeErrorCode)[keyof typeof Runti
 export class RuntimeError extends EbeeError {
   constructor(code: RuntimeErrorCodeValue, message: string, options: EbeeErrorOptions = {}) {
     super(code, message, options);
+  }
+}
+
+/** A program the verifier refused at load: the message is its error at its pc; the log and explanation come along. */
+export class VerifierRejectedError extends RuntimeError {
+  /** The verifier's whole verdict. */
+  readonly result: VerifierResult;
+  /** The kernel-format log (the path to the error). */
+  readonly log: string;
+  readonly explain: Explanation | undefined;
+  readonly verifierError: VerifierError;
+
+  constructor(program: string, result: VerifierResult) {
+    const e = result.error ?? { pc: 0, message: 'rejected', category: 'cfg' as const };
+    super(RuntimeErrorCode.VERIFIER_REJECTED, `program ${program} was rejected by the verifier at insn ${e.pc}: ${e.message}`, { pc: e.pc });
+    this.result = result;
+    this.log = result.log;
+    this.explain = result.explain;
+    this.verifierError = e;
   }
 }

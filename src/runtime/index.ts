@@ -6,7 +6,10 @@
  * clang-built ELF object, and `testRun` runs a program as BPF_PROG_TEST_RUN does,
  * tail calls included.
  */
-export { Runtime, type RuntimeOptions, type LoadOptions, type VerifyRequest } from './runtime.js';
+export { Runtime, type RuntimeOptions, type LoadOptions, type VerifyRequest, type VerifyHook } from './runtime.js';
+export {
+  verifyForRuntime, verifyProgram, mapDescriptorOf, isGplCompatible, type RuntimeVerifyInput, type VerifyProgramOptions,
+} from './verify.js';
 export { Program, type RunOptions, type RunOutcome } from './program.js';
 export {
   type TestRunOptions, type TestRunResult, type TestRunEvent, type EngineName, MAX_TAIL_CALLS,
@@ -16,4 +19,4 @@ export {
   OpenObject, LoadedObject, isElf, type OpenObjectOptions, type LoadObjectOptions, type ProgramPlan, type ObjectHost,
 } from './object.js';
 export { GlobalVar, type VariableShape } from './globals.js';
-export { RuntimeError, RuntimeErrorCode, type RuntimeErrorCodeValue } from './errors.js';
+export { RuntimeError, RuntimeErrorCode, VerifierRejectedError, type RuntimeErrorCodeValue } from './errors.js';

@@ -39,8 +39,10 @@ export interface OpenObjectOptions extends Pick<ParseObjectOptions, 'legacySecti
 export interface LoadObjectOptions {
   /** The BTF CO-RE relocations resolve against (a kernel's, or `spec.btf` for the object's own types). */
   readonly targetBtf?: Btf | Uint8Array;
-  /** Check memory accesses at run time (default true; see `LoadOptions.checked`). */
+  /** Check memory accesses at run time (default: unless verified; see `LoadOptions.checked`). */
   readonly checked?: boolean;
+  /** Verify the programs (default: whenever the runtime has a verifier; see `LoadOptions.verify`). */
+  readonly verify?: boolean;
 }
 
 /** A program of an open object: what will be loaded, and how. */
@@ -139,7 +141,9 @@ export class OpenObject {
       }
       const type = plan.type ?? spec.type;
       programs.set(spec.name, this.host.loadProgram(insns, {
-        type, name: spec.name, maps, ...(options.checked === undefined ? {} : { checked: options.checked }),
+        type, name: spec.name, maps, license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo),
+        ...(options.checked === undefined ? {} : { checked: options.checked }),
+        ...(options.verify === undefined ? {} : { verify: options.verify }),
       }));
     }
 
@@ -335,6 +339,11 @@ function targetOf(given: Btf | Uint8Array | undefined, plans: readonly ProgramPl
   }
   if (given instanceof Uint8Array) return parseBtf(given);
   return given;
+}
+
+/** BTF line info as the verifier's explanations quote it: `file:line: source` per pc. */
+function lineInfoOf(lines: readonly LinkedLineInfo[]): ReadonlyMap<number, string> {
+  return new Map(lines.map((l) => [l.pc, `${l.fileName}:${l.lineNum}: ${l.line.trim()}`]));
 }
 
 /** Whether bytes look like an ELF file (what `ebee run` and `loadProgram` tell objects by). */

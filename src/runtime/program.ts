@@ -36,17 +36,20 @@ export class Program {
   readonly prepared: PreparedProgram;
   /** Every memory access is checked against the region table (true unless a verifier accepted the program). */
   readonly checked: boolean;
+  /** The verifier accepted the program at load. */
+  readonly verified: boolean;
   private readonly host: ProgramHost;
 
   /** `register` files the program where PROG_ARRAY slots find it and returns its id. */
   constructor(host: ProgramHost, register: (program: Program) => number, name: string, type: ProgramTypeInfo,
-    insns: readonly Instruction[], checked: boolean) {
+    insns: readonly Instruction[], checked: boolean, verified = false) {
     this.host = host;
     this.name = name;
     this.type = type;
     this.insns = insns;
     this.prepared = prepare(insns);
     this.checked = checked;
+    this.verified = verified;
     this.id = register(this);
   }
 

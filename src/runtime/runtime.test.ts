@@ -50,7 +50,9 @@ drop:
 both('XDP parses Ethernet/IPv4, counts protocols in a map and drops UDP', (engine) => {
   const rt = new Runtime({ engine });
   const counts = rt.createMap({ type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 256, name: 'counts' });
-  const prog = rt.loadProgram(XDP_COUNT, { type: 'xdp', name: 'count' });
+  // checked: the instruction count below exists only in checked mode (a verified program runs unchecked by default).
+  const prog = rt.loadProgram(XDP_COUNT, { type: 'xdp', name: 'count', checked: true });
+  assert.equal(prog.verified, true);
   const udp = rt.testRun(prog, { data: ipv4Frame(17, [0, 53, 0, 53, 0, 8, 0, 0]) });
   assert.equal(udp.retval, XdpAction.XDP_DROP);
   assert.equal(udp.action, 'XDP_DROP');
@@ -153,8 +155,11 @@ both('kprobe reads its arguments, given by name', (engine) => {
   const arm = new Runtime({ engine, arch: 'arm64' });
   const p2 = arm.loadProgram('r0 = *(u64 *)(r1 + 8)\nexit', { type: 'kprobe' });
   assert.equal(arm.testRun(p2, { ctx: { PARM2: 9 } }).retval, 9);
-  // pt_regs is read-only: a store is refused at run time.
-  const bad = rt.loadProgram('r2 = 1\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit', { type: 'kprobe' });
+  // pt_regs is read-only: the verifier refuses a store at load, and unverified, so does the run.
+  const store = 'r2 = 1\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit';
+  assert.throws(() => rt.loadProgram(store, { type: 'kprobe' }), (e: unknown) => isEbeeError(e, 'EBEE_RUNTIME_VERIFIER_REJECTED'));
+  // Really unsafe (a store into pt_regs): loaded unverified to see the run-time check.
+  const bad = rt.loadProgram(store, { type: 'kprobe', verify: false });
   assert.throws(() => rt.testRun(bad, {}), (e: unknown) => isEbeeError(e, 'EBEE_VM_READ_ONLY'));
 });
 
@@ -289,7 +294,8 @@ test('loading: bytecode with map fds, map values, unresolved maps, unchecked nee
   assert.equal(named.testRun({ engine: 'interpreter' }).retval, 5);
   assert.throws(() => rt.loadProgram('r1 = nosuch ll\nr0 = 0\nexit', { type: 'xdp' }),
     (e: unknown) => e instanceof RuntimeError && e.code === RuntimeErrorCode.UNRESOLVED_MAP && /nosuch/.test(e.message));
-  assert.throws(() => rt.loadProgram('r0 = 0\nexit', { type: 'xdp', checked: false }), /verif/);
+  assert.throws(() => rt.loadProgram('r0 = 0\nexit', { type: 'xdp', checked: false, verify: false }), /verif/);
+  assert.throws(() => new Runtime({ verify: false }).loadProgram('r0 = 0\nexit', { type: 'xdp', checked: false }), /verif/);
   assert.throws(() => rt.loadProgram('r0 = 0\nexit', {}), (e: unknown) => e instanceof RuntimeError && e.code === RuntimeErrorCode.BAD_OPTION);
   assert.throws(() => rt.loadProgram(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), { type: 'xdp' }),
     (e: unknown) => e instanceof RuntimeError && e.code === RuntimeErrorCode.BAD_SOURCE);
@@ -363,7 +369,8 @@ both('cgroup_skb reads the test socket, tracepoint its record, syscall writes it
 
 both('a program runs as a plain function with r1-r5', (engine) => {
   const rt = new Runtime({ engine });
-  const prog = rt.loadProgram('r0 = r1\nr0 *= r2\nr0 += r5\nexit', { type: 'raw_tp' });
+  // Really unsafe for Linux (only r1 is set at entry: R2 !read_ok); a plain function takes r1-r5, so unverified.
+  const prog = rt.loadProgram('r0 = r1\nr0 *= r2\nr0 += r5\nexit', { type: 'raw_tp', verify: false });
   const res = prog.run({ args: [6, 7, 0, 0, 100] });
   assert.equal(res.r0, 142n);
   assert.equal(res.executed, 4);

@@ -15,7 +15,9 @@ import type { ContextLayout } from '../verifier/context.js';
 import {
   programType, programTypeForSectionName, type HarnessEnv, type ProgramTypeInfo, type PtRegsArch,
 } from '../progs/index.js';
-import { RuntimeError, RuntimeErrorCode } from './errors.js';
+import { RuntimeError, RuntimeErrorCode, VerifierRejectedError } from './errors.js';
+import { verifyForRuntime } from './verify.js';
+import type { VerifierResult } from '../verifier/index.js';
 import { Program, type RunOptions, type RunOutcome } from './program.js';
 import { decodeSource, mapRefsByFd, resolveMaps, type MapRef, type ProgramSourceInput } from './source.js';
 import { OpenObject, type LoadedObject, type LoadObjectOptions, type OpenObjectOptions } from './object.js';
@@ -30,7 +32,19 @@ export interface VerifyRequest {
   readonly type: number;
   readonly context: ContextLayout;
   readonly name: string;
+  /** The program type's whole description (return range...). */
+  readonly typeInfo: ProgramTypeInfo;
+  /** The program's license (`GPL` unless the load said otherwise). */
+  readonly license: string;
+  /** Source line per pc, when the program came from an object with BTF line info. */
+  readonly lineInfo?: ReadonlyMap<number, string>;
 }
+
+/**
+ * A custom verifier: throw (or return a result with `ok: false`) to refuse the
+ * program. `verifyForRuntime(request)` is the built-in one, for hooks that add to it.
+ */
+export type VerifyHook = (request: VerifyRequest) => void | VerifierResult;
 
 export interface RuntimeOptions {
   /** Possible CPUs (per-CPU maps hold this many values); default 1. */
@@ -53,11 +67,12 @@ export interface RuntimeOptions {
   /** Called with each trace_printk line as it is written. */
   readonly onPrintk?: (line: string) => void;
   /**
-   * A verifier: called at load with the program; throw to refuse it. A program it
-   * accepts may run unchecked (`checked: false`); without one, programs always run
-   * with every memory access checked.
+   * The verifier run at load: ebee's own (the default, `true`), a custom hook, or
+   * `false` for none. A program it accepts runs unchecked in the JIT (no region checks,
+   * no budget) unless the load asks for `checked: true`; programs not verified always
+   * run with every memory access checked and a budget.
    */
-  readonly verify?: (request: VerifyRequest) => void;
+  readonly verify?: boolean | VerifyHook;
 }
 
 export interface LoadOptions {
@@ -70,8 +85,17 @@ export interface LoadOptions {
   readonly maps?: readonly MapRef[];
   /** Assembly dialect (default: detected). */
   readonly dialect?: Dialect;
-  /** Check memory accesses at run time (default true; false only for a program the `verify` hook accepted). */
+  /**
+   * Check memory accesses and count instructions at run time (default: false for a
+   * verified program, true otherwise; false is refused for a program not verified).
+   */
   readonly checked?: boolean;
+  /** Verify this program (default: whenever the runtime has a verifier); false loads it unverified, to run checked. */
+  readonly verify?: boolean;
+  /** The license, as BPF_PROG_LOAD's `license` (default `GPL`): decides whether gpl_only helpers may be called. */
+  readonly license?: string;
+  /** Source line per pc, for the verifier's explanations. */
+  readonly lineInfo?: ReadonlyMap<number, string>;
 }
 
 const LOOPBACK = 1;
@@ -139,19 +163,30 @@ export class Runtime {
     const decoded = decodeSource(source, options.dialect);
     const byFd = mapRefsByFd(decoded.insns, this.maps, options.maps ?? decoded.mapNames);
     const name = options.name ?? `prog${this.programs.length}`;
-    if (this.options.verify) {
+    const hook = this.verifier;
+    const verified = hook !== undefined && options.verify !== false;
+    if (verified) {
+      const request: VerifyRequest = {
+        insns: byFd, mapByFd: (fd) => this.maps.map(fd), type: type.type, context: type.context, name, typeInfo: type,
+        license: options.license ?? 'GPL', ...(options.lineInfo ? { lineInfo: options.lineInfo } : {}),
+      };
+      let result: VerifierResult | void;
       try {
-        this.options.verify({ insns: byFd, mapByFd: (fd) => this.maps.map(fd), type: type.type, context: type.context, name });
+        result = hook(request);
       } catch (err) {
+        if (err instanceof RuntimeError) throw err;
         throw new RuntimeError(RuntimeErrorCode.REJECTED, `program ${name} was rejected: ${(err as Error)?.message ?? err}`, { cause: err });
       }
+      if (result && !result.ok) throw new VerifierRejectedError(name, result);
     }
     const insns = resolveMaps(byFd, this.maps);
-    const checked = options.checked ?? true;
-    if (!checked && !this.options.verify) {
-      throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, 'only a verified program may run unchecked (give the runtime a verify hook)');
+    const checked = options.checked ?? !verified;
+    if (!checked && !verified) {
+      throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, hook
+        ? 'only a verified program may run unchecked (this load asked for verify: false)'
+        : 'only a verified program may run unchecked (this runtime has verify: false)');
     }
-    const program = new Program(this, (p) => this.maps.registerProgram(p, { type: type.type, name }), name, type, insns, checked);
+    const program = new Program(this, (p) => this.maps.registerProgram(p, { type: type.type, name }), name, type, insns, checked, verified);
     this.programs.push(program);
     this.own.add(program);
     return program;
@@ -179,6 +214,16 @@ export class Runtime {
       this.own.delete(p);
     }
     for (const m of maps) this.maps.destroy(m);
+  }
+
+  /** The verifier loads run: the option's hook, ebee's own by default, none for `verify: false`. */
+  private get verifier(): VerifyHook | undefined {
+    const v = this.options.verify;
+    if (v === false) return undefined;
+    if (typeof v === 'function') return v;
+    if (v !== undefined && v !== true) throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, `verify must be a boolean or a function, not ${typeof v}`);
+    return (r) => verifyForRuntime({ insns: r.insns, mapByFd: r.mapByFd, typeInfo: r.typeInfo, license: r.license,
+      ...(r.lineInfo ? { lineInfo: r.lineInfo } : {}) });
   }
 
   /** Programs of another runtime would run against this one's maps: refuse them. */

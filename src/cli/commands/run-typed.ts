@@ -39,6 +39,8 @@ export interface TypedRunOptions {
   readonly pcap: string | undefined;
   readonly out: string | undefined;
   readonly json: boolean;
+  /** Verify at load (default true); false runs the program unverified, checked. */
+  readonly verify?: boolean;
 }
 
 /** Captures at least this long get a progress line on a terminal. */
@@ -88,7 +90,12 @@ function loadSource(rt: Runtime, o: TypedRunOptions): Program {
   if (ext === '.bin' || ext === '.o' || bytes.includes(0)) source = bytes;
   else if (ext === '.hex') source = loadFileProgram(o.file).insns;
   else source = new TextDecoder().decode(bytes);
-  return rt.loadProgram(source, { type: o.type, name: o.file, ...(o.dialect ? { dialect: o.dialect } : {}) });
+  return rt.loadProgram(source, { type: o.type, name: o.file, ...(o.dialect ? { dialect: o.dialect } : {}), ...checkedOf(o) });
+}
+
+/** --budget counts instructions, which only checked mode does: a verified program given one runs checked. */
+function checkedOf(o: TypedRunOptions): { checked?: boolean } {
+  return o.budget !== undefined && o.verify !== false ? { checked: true } : {};
 }
 
 /**
@@ -125,7 +132,7 @@ function loadFromObject(rt: Runtime, bytes: Uint8Array, o: TypedRunOptions): { p
   }
   chosen.autoload = true;
   if (o.type !== undefined) chosen.type = o.type;
-  const obj = open.load(o.btf === undefined ? {} : { targetBtf: readFile(o.btf) });
+  const obj = open.load({ ...(o.btf === undefined ? {} : { targetBtf: readFile(o.btf) }), ...checkedOf(o) });
   return { program: obj.program(chosen.spec.name), object: obj };
 }
 
@@ -204,11 +211,17 @@ function printMaps(out: Output, maps: MapDump[]): void {
 }
 
 export function runTyped(o: TypedRunOptions, out: Output): number {
-  const rt = new Runtime({ engine: o.engine });
+  // A usage error before the verifier has its say about a program that could not run anyway.
+  if (o.pcap !== undefined && !o.object && o.type !== undefined) checkPacketType(programType(o.type));
+  const rt = new Runtime({ engine: o.engine, verify: o.verify !== false });
   createMaps(rt, o.maps);
   const program = loadSource(rt, o);
   if (o.object && !o.json) out.log(`program ${program.name} (${program.type.name})`);
-  if (o.pcap !== undefined) return runCapture(rt, program, o, out);
+  if (o.pcap !== undefined) {
+    const status = runCapture(rt, program, o, out);
+    if (!o.json) out.log(verdict(program));
+    return status;
+  }
   const result = rt.testRun(program, {
     ...(o.data ? { data: o.data } : {}), ...(o.ctx ? { ctx: o.ctx } : {}),
     ...(o.repeat === undefined ? {} : { repeat: o.repeat }), ...(o.budget === undefined ? {} : { budget: o.budget }),
@@ -217,6 +230,7 @@ export function runTyped(o: TypedRunOptions, out: Output): number {
   if (o.json) {
     out.log(JSON.stringify({
       ...(o.object ? { program: program.name, type: program.type.name } : {}),
+      verified: program.verified, checked: program.checked,
       retval: result.retval, action: result.action, r0: '0x' + result.r0.toString(16),
       data: result.data && hex(result.data), ctx: result.ctx && hex(result.ctx), duration: result.duration,
       executed: result.executed, engine: o.engine, printk: result.printk, tailCalls: result.tailCalls,
@@ -229,7 +243,12 @@ export function runTyped(o: TypedRunOptions, out: Output): number {
   printResult(out, result, o);
   printMaps(out, maps);
   printGlobals(out, rt);
+  out.log(verdict(program));
   return 0;
+}
+
+function verdict(p: Program): string {
+  return p.verified ? `verified (runs ${p.checked ? 'checked' : 'unchecked'})` : 'not verified (--no-verify): runs checked';
 }
 
 function printResult(out: Output, r: TestRunResult, o: TypedRunOptions): void {
@@ -265,10 +284,15 @@ function outputFrame(type: number, frame: Uint8Array, r: TestRunResult): Uint8Ar
   return outFrame;
 }
 
+const PACKET_TYPES: readonly number[] = [ProgramType.XDP, ProgramType.SCHED_CLS, ProgramType.SCHED_ACT,
+  ProgramType.SOCKET_FILTER, ProgramType.CGROUP_SKB];
+
+function checkPacketType(type: { type: number; name: string }): void {
+  if (!PACKET_TYPES.includes(type.type)) throw new UsageError(`--pcap needs a packet program type (xdp, tc, sched_act, socket, cgroup_skb), not ${type.name}`);
+}
+
 function runCapture(rt: Runtime, program: Program, o: TypedRunOptions, out: Output): number {
-  const packetTypes: readonly number[] = [ProgramType.XDP, ProgramType.SCHED_CLS, ProgramType.SCHED_ACT,
-    ProgramType.SOCKET_FILTER, ProgramType.CGROUP_SKB];
-  if (!packetTypes.includes(program.type.type)) throw new UsageError(`--pcap needs a packet program type (xdp, tc, sched_act, socket, cgroup_skb), not ${program.type.name}`);
+  checkPacketType(program.type);
   const capture = readCapture(readFile(o.pcap!));
   const records = capture.records;
   const actions = new Map<string, number>();
@@ -315,7 +339,7 @@ function runCapture(rt: Runtime, program: Program, o: TypedRunOptions, out: Outp
   const seconds = (Date.now() - started) / 1000;
   if (o.json) {
     out.log(JSON.stringify({
-      packets: records.length, actions: Object.fromEntries(actions), skipped: Object.fromEntries(skipped),
+      verified: program.verified, checked: program.checked, packets: records.length, actions: Object.fromEntries(actions), skipped: Object.fromEntries(skipped),
       written: o.out === undefined ? undefined : written.length, printk, events, engine: o.engine, maps,
       ...(globalsOf(rt) ? { globals: globalsOf(rt) } : {}),
     }, null, 2));

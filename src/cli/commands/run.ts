@@ -14,9 +14,9 @@ export const runCommand: Command = {
   usage: `ebee run FILE [--mem HEX | --mem-file F] [--jit | --interp] [--trace] [--json]
              [--budget N] [--dialect pseudo-c|mnemonic] [--unchecked]
 ebee run FILE --type T [--data HEX | --data-file F] [--ctx HEX|NAME=N,... | --ctx-file F]
-             [--repeat N] [--map NAME:TYPE:KEY:VALUE:ENTRIES,...] [--jit | --interp] [--json]
+             [--repeat N] [--map NAME:TYPE:KEY:VALUE:ENTRIES,...] [--jit | --interp] [--json] [--no-verify]
 ebee run FILE --type T --pcap CAPTURE [--out OUT.pcap] [--map ...] [--json]
-ebee run OBJECT.o [--program NAME | --section S] [--type T] [--btf TARGET.btf]
+ebee run OBJECT.o [--program NAME | --section S] [--type T] [--btf TARGET.btf] [--no-verify]
              [--data ... | --ctx ... | --pcap ... --out ...] [--jit | --interp] [--json]
 
 Runs FILE (assembly, .hex words or raw bytecode) with r1 = a pointer to a copy of
@@ -39,11 +39,16 @@ An ELF object (clang -target bpf) is loaded whole: its maps are created and
 initialised from the object, its programs linked, prog arrays and maps of maps
 filled. --program NAME or --section S picks the program to run (needed when the
 object has several); its type comes from its section (--type overrides it).
---btf gives the BTF that CO-RE relocations resolve against.`,
+--btf gives the BTF that CO-RE relocations resolve against.
+
+With --type or an object the program is verified first, as Linux does at load: a
+rejected program is not run (see \`ebee verify\` for the log and explanation); an
+accepted one runs unchecked (no region checks or budget; --budget asks for checked
+mode). --no-verify loads it unverified and runs it checked.`,
   run(argv, out) {
     const args = parseArgs(argv, {
       mem: { value: true }, 'mem-file': { value: true }, trace: {}, json: {}, budget: { value: true },
-      dialect: { value: true, choices: DIALECTS }, unchecked: {}, jit: {}, interp: {},
+      dialect: { value: true, choices: DIALECTS }, unchecked: {}, jit: {}, interp: {}, 'no-verify': {},
       type: { value: true, choices: PROGRAM_TYPE_NAMES }, data: { value: true }, 'data-file': { value: true },
       ctx: { value: true }, 'ctx-file': { value: true }, repeat: { value: true }, map: { value: true },
       pcap: { value: true }, out: { value: true }, program: { value: true }, section: { value: true }, btf: { value: true },
@@ -66,7 +71,7 @@ object has several); its type comes from its section (--type overrides it).
       }
       if (args.flags.has('program') && args.flags.has('section')) throw new UsageError('give --program or --section, not both');
     }
-    const typedFlags = ['data', 'data-file', 'ctx', 'ctx-file', 'repeat', 'map', 'pcap', 'out'];
+    const typedFlags = ['data', 'data-file', 'ctx', 'ctx-file', 'repeat', 'map', 'pcap', 'out', 'no-verify'];
     if (type === undefined && !object) {
       const stray = typedFlags.find((f) => args.flags.has(f));
       if (stray) throw new UsageError(`--${stray} needs --type`);
@@ -78,6 +83,7 @@ object has several); its type comes from its section (--type overrides it).
         maps: flagValue(args, 'map'), data: oneOf(args, 'data', 'data-file', (t) => parseHex(t, '--data')),
         ctx: oneOf(args, 'ctx', 'ctx-file', parseContext), repeat: count(flagValue(args, 'repeat'), '--repeat'), budget,
         pcap: flagValue(args, 'pcap'), out: flagValue(args, 'out'), json: args.flags.has('json'),
+        verify: !args.flags.has('no-verify'),
       }, out);
     }
     const { insns, format } = loadProgram(file!, dialect);

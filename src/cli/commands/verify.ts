@@ -1,8 +1,9 @@
 import { assemble, DIALECTS, detectDialect, type Dialect } from '../../asm/index.js';
 import { decode } from '../../isa/index.js';
-import { helperPrototype } from '../../helpers/index.js';
 import { MapType } from '../../maps/constants.js';
-import { TEST_CONTEXT, verify, type MapDescriptor, type VerifierResult } from '../../verifier/index.js';
+import { TEST_CONTEXT, type MapDescriptor, type VerifierResult } from '../../verifier/index.js';
+import { PROGRAM_TYPE_NAMES, programType } from '../../progs/index.js';
+import { verifyProgram, type VerifyProgramOptions } from '../../runtime/index.js';
 import { UsageError, expectPositionals, flagValue, parseArgs } from '../args.js';
 import { readFile } from '../io.js';
 import type { Command, Output } from '../command.js';
@@ -50,8 +51,10 @@ verdict, the kernel-format log (level 1: the path to the error; 2: every instruc
 with its state) and, for a rejection, an explanation: the failing instruction, the
 branches taken, where the offending register came from, and a hint.
 
-  --type T      for assembly: 'test' (the default), a 64-byte context with data at 0
-                and data_end at 4; for objects: the type of sections that name none
+  --type T      for assembly: a program type (xdp, tc/sched_cls, socket, kprobe, ...: its
+                context, return range and helpers), or 'test' (the default), a 64-byte
+                context with data at 0 and data_end at 4; for objects: the type of
+                sections that name none
   --map SPEC    a map the program names, in order (assembly names map to indices by
                 first use); TYPE by name (array, hash, ringbuf, ...) or number
   --json        the result as JSON (ok, error, stats, explain, log)
@@ -104,7 +107,14 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
     if (flagValue(args, 'section') !== undefined || flagValue(args, 'program') !== undefined) {
       throw new UsageError('--section and --program choose a program of an ELF object');
     }
-    if (type !== undefined && type !== 'test') throw new UsageError(`unknown program type '${type}' for assembly (this build knows 'test')`);
+    let typeInfo: VerifyProgramOptions['type'] = { context: TEST_CONTEXT };
+    if (type !== undefined && type !== 'test') {
+      try {
+        typeInfo = programType(/^\d+$/.test(type) ? Number(type) : type);
+      } catch {
+        throw new UsageError(`unknown program type '${type}' (one of test, ${PROGRAM_TYPE_NAMES.join(', ')})`);
+      }
+    }
     let insns;
     const lower = file!.toLowerCase();
     const text = new TextDecoder().decode(bytes);
@@ -117,9 +127,7 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
       }
       insns = linked.insns;
     }
-    const result = verify(insns, {
-      context: TEST_CONTEXT, helperPrototype, maps: maps.map((m) => m.desc), logLevel, recordStates: false,
-    });
+    const result = verifyProgram(insns, { type: typeInfo, maps: maps.map((m) => m.desc), logLevel });
     if (json) {
       out.log(JSON.stringify({ ok: result.ok, error: result.error ?? null, stats: result.stats, explain: result.explain ?? null, log: result.log }, null, 2));
       return result.ok ? 0 : 1;
