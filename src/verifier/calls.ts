@@ -13,6 +13,7 @@ import { checkAccess } from './memory.js';
 import { Reject } from './reject.js';
 import { readReg } from './regs.js';
 import { stackClobber, stackInitialised } from './stack.js';
+import { mapHelperMismatch } from './map-compat.js';
 import {
   MAX_CALL_FRAMES, MAX_STACK, NOT_INIT_REG, cloneFrame, cloneState, cur, widenChanged, makeReg, newFrame, unknownScalar, type VState,
 } from './state.js';
@@ -187,6 +188,8 @@ export function checkHelperCall(env: Env, st: VState, id: number, pc: number): C
   if (proto.gplOnly && !env.gpl) throw new Reject(pc, 'cannot call GPL-restricted function from non-GPL compatible program', ErrorCategory.CALL);
   const meta: CallMeta = { allocSize: 0, callbackPc: -1, releaseRef: 0 };
   proto.args.forEach((kind, k) => checkArg(env, st, pc, k, kind, proto, meta));
+  const mismatch = meta.map && env.mapHelperCompatibility ? mapHelperMismatch(meta.map.desc.type, proto) : undefined;
+  if (mismatch) throw new Reject(pc, mismatch, ErrorCategory.HELPER_ARG, 1);
 
   if (meta.releaseRef) {
     const ref = meta.releaseRef;

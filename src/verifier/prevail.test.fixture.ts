@@ -231,7 +231,7 @@ export function caseOptions(c: PrevailCase, t: Translated): VerifyOptions {
     helperPrototype, maps: new Map([[0, MAP], [1, MAP]]), logLevel: 0, entryRegs, entryStack,
     // The cases are a few instructions; a loop that needs more than this never ends.
     insnLimit: 100_000,
-    assumptions: t.assumptions, exitChecks: false, allowCallx: true, recordStates: false,
+    assumptions: t.assumptions, exitChecks: false, allowCallx: true, recordStates: false, mapHelperCompatibility: false,
     allowDivisionByZero: !c.options.includes('!allow_division_by_zero'),
     termination: c.options.includes('termination'),
   };

@@ -179,6 +179,12 @@ export interface VerifyOptions {
   readonly allowCallx?: boolean;
   /** Prune equivalent states (default true; turn off to test pruning). */
   readonly prune?: boolean;
+  /**
+   * Check that special maps go only to their helpers and back (Linux's
+   * check_map_func_compatibility; default true). PREVAIL's test platform has untyped
+   * maps, so its corpus harness turns this off.
+   */
+  readonly mapHelperCompatibility?: boolean;
 }
 
 export interface VerifierError {

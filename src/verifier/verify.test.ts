@@ -267,3 +267,14 @@ test('states are recorded per instruction for a UI', () => {
   assert.equal(regs.get(2), 'fp0');
   assert.equal(regs.get(1), 'ctx()');
 });
+
+test('special maps go only to their helpers, and those helpers only take them', () => {
+  const tailCall = (map: number) => `r6 = r1\nr1 = r6\nr2 = map_idx(${map}) ll\nr3 = 0\ncall 12\nr0 = 0\nexit`;
+  accepts(tailCall(4));
+  rejects(tailCall(0), 'expected prog array map for tail call', ErrorCategory.HELPER_ARG);
+  // A PROG_ARRAY cannot be looked up; a ring buffer cannot hold perf samples.
+  rejects(`${lookup(4)}\nr0 = 0\nexit`, 'cannot pass map_type 3 into func bpf_map_lookup_elem#1', ErrorCategory.HELPER_ARG);
+  rejects(`r1 = r1\nr2 = map_idx(0) ll\nr3 = 0\nr4 = r10\nr4 += -8\n*(u64 *)(r10 - 8) = r3\nr5 = 8\ncall 25\nr0 = 0\nexit`,
+    'cannot pass map_type 2 into func bpf_perf_event_output#25', ErrorCategory.HELPER_ARG);
+  rejects('r1 = map_idx(1) ll\nr2 = 16\nr3 = 0\ncall 131\nr0 = 0\nexit', 'cannot pass map_type 1 into func bpf_ringbuf_reserve#131');
+});
