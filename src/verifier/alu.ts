@@ -79,9 +79,13 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
   }
 
   if (isPointer(d) || isPointer(s)) {
+    // The number added to a pointer becomes part of it: its value decides later accesses.
+    if (isPointer(d) && !isPointer(s) && useX) env.notePrecise(st, pc, 1 << i.src);
+    if (!isPointer(d) && isPointer(s)) env.notePrecise(st, pc, 1 << dst);
     f.regs[dst] = pointerArith(env, i, pc, d, s, is32);
     return;
   }
+  if ((op === AluOp.DIV || op === AluOp.MOD) && !env.allowDivisionByZero && useX) env.notePrecise(st, pc, 1 << i.src);
   if ((op === AluOp.DIV || op === AluOp.MOD) && !env.allowDivisionByZero && (is32 ? s.value.u32min === 0n : s.value.contains(0n))) {
     throw new Reject(pc, 'division by zero', ErrorCategory.DIV_BY_ZERO, useX ? i.src : undefined);
   }

@@ -22,7 +22,7 @@ function nonNull(r: Reg): boolean {
   return isPointer(r) && !r.maybeNull;
 }
 
-export function checkCondJump(_env: Env, st: VState, i: Instruction, pc: number): Edges {
+export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number): Edges {
   const is32 = classOf(i.opcode) === Class.JMP32;
   const op = i.opcode & 0xf0;
   const useX = (i.opcode & 0x08) === Source.X;
@@ -31,6 +31,11 @@ export function checkCondJump(_env: Env, st: VState, i: Instruction, pc: number)
 
   if (d.type === RegType.SCALAR && s.type === RegType.SCALAR) {
     const r = refineBranch(branchOp(op), d.value, s.value, is32);
+    const operands = (1 << i.dst) | (useX ? 1 << i.src : 0);
+    // A branch the values decide depends on them; one that refines linked numbers ties them to its operands.
+    if (!r.taken || !r.notTaken) env.notePrecise(st, pc, operands);
+    const ids = [d.id, useX ? s.id : 0].filter((id) => id !== 0);
+    if (ids.length) env.noteLinks(st, pc, operands, ids);
     const make = (pair: readonly [Scalar, Scalar] | null): VState | null => {
       if (!pair) return null;
       const ns = cloneState(st);
@@ -46,6 +51,7 @@ export function checkCondJump(_env: Env, st: VState, i: Instruction, pc: number)
   if (!is32 && (op === JmpOp.JEQ || op === JmpOp.JNE)) {
     const [ptrReg, other] = isPointer(d) ? [d, s] : [s, d];
     if (isPointer(ptrReg) && zero(other)) {
+      if (useX) env.notePrecise(st, pc, 1 << (ptrReg === d ? i.src : i.dst));
       if (ptrReg.maybeNull && ptrReg.id !== 0) {
         const isNull = cloneState(st);
         const notNull = cloneState(st);

@@ -62,8 +62,13 @@ export function helperAccess(env: Env, st: VState, pc: number, regno: number, si
     if (lo < -MAX_STACK || hi > 0) {
       throw new Reject(pc, `invalid indirect access to stack R${regno} off=${lo} size=${hi - lo}`, ErrorCategory.HELPER_ARG, regno);
     }
-    if (write) stackClobber(frame, lo, hi, reg.value.isConstant());
-    else stackInitialised(frame, pc, regno, lo, hi);
+    if (write) {
+      stackClobber(frame, lo, hi, reg.value.isConstant());
+      env.noteStackWrite(st, reg.frame, pc, lo, hi - lo, false);
+    } else {
+      env.noteStackRead(st, reg.frame, pc, lo, hi);
+      stackInitialised(frame, pc, regno, lo, hi);
+    }
     return;
   }
   // Other memory: the access of the whole range checks its bounds.
@@ -187,6 +192,12 @@ export function checkHelperCall(env: Env, st: VState, id: number, pc: number): C
   if (!env.helperAllowed(id)) throw new Reject(pc, `program of this type cannot use helper bpf_${proto.name}#${id}`, ErrorCategory.CALL);
   if (proto.gplOnly && !env.gpl) throw new Reject(pc, 'cannot call GPL-restricted function from non-GPL compatible program', ErrorCategory.CALL);
   const meta: CallMeta = { allocSize: 0, callbackPc: -1, releaseRef: 0 };
+  // A number given to a helper for anything but ARG_ANYTHING (a size, a constant, a NULL) is checked by value.
+  let scalars = 0;
+  proto.args.forEach((kind, k) => {
+    if (kind !== ArgKind.ANYTHING && kind !== ArgKind.DONTCARE && cur(st).regs[k + 1]!.type === RegType.SCALAR) scalars |= 1 << (k + 1);
+  });
+  if (scalars) env.notePrecise(st, pc, scalars);
   proto.args.forEach((kind, k) => checkArg(env, st, pc, k, kind, proto, meta));
   const mismatch = meta.map && env.mapHelperCompatibility ? mapHelperMismatch(meta.map.desc.type, proto) : undefined;
   if (mismatch) throw new Reject(pc, mismatch, ErrorCategory.HELPER_ARG, 1);

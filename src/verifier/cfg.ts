@@ -3,7 +3,8 @@
  * check_cfg make them: every jump lands inside its function on the first slot of an
  * instruction, every function ends in `exit` or a jump, every instruction is reachable,
  * and (when loops are not allowed) there are no back-edges. Also computes what the
- * analysis needs: function starts, prune points and static register liveness.
+ * analysis needs: function starts, prune points, successors and static register liveness
+ * (stack liveness and precision are learnt during the walk: stack-liveness.ts, precision.ts).
  */
 import {
   AtomicOp, CallSrc, Class, JmpOp, LDDW_OPCODE, LddwSrc, Mode, classOf, type Instruction,
@@ -22,12 +23,8 @@ export interface Cfg {
   readonly prunePoint: Uint8Array;
   /** Registers (bit i = ri) possibly read before being written, from each pc on, within its function. */
   readonly liveIn: Uint16Array;
-  /**
-   * Registers whose exact value may matter from each pc on: it may reach a branch, an
-   * address, a helper or call argument, a store or the exit value. A static stand-in
-   * for Linux's precision marks: other scalars never block pruning.
-   */
-  readonly preciseIn: Uint16Array;
+  /** Successors of each pc within its function (calls fall through to the next pc). */
+  readonly succ: readonly (readonly number[])[];
 }
 
 function jmpOp(i: Instruction): number {
@@ -163,7 +160,10 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
   for (const s of subprogs) prunePoint[s] = 1;
 
   const liveIn = liveness(code, succ);
-  return { code, subprogs, funcOf, prunePoint, liveIn, preciseIn: precision(code, succ, liveIn) };
+  return {
+    code, subprogs, funcOf, prunePoint, liveIn,
+    succ,
+  };
 }
 
 const ARGS = 0b111110; // r1-r5
@@ -222,52 +222,4 @@ function liveness(code: readonly (Instruction | null)[], succ: readonly number[]
     }
   }
   return live;
-}
-
-/**
- * What an instruction needs precisely given what is needed after it: a backward
- * transfer for `precision`. `after` is the precise set after the instruction, `liveAfter`
- * the live set (pointer arithmetic may hide in any add or subtract of a live register).
- */
-function preciseNeeds(i: Instruction, after: number, liveAfter: number): number {
-  const cls = classOf(i.opcode);
-  const bit = (r: number): number => 1 << r;
-  const x = (i.opcode & 0x08) !== 0;
-  const [use, def] = usesDefs(i);
-  switch (cls) {
-    case Class.ALU: case Class.ALU64: {
-      const op = i.opcode & 0xf0;
-      const dstNeeded = (after & bit(i.dst)) !== 0;
-      if (op === 0xb0) return dstNeeded ? use : 0;
-      if ((op === 0x00 || op === 0x10) && x && (liveAfter & bit(i.dst))) return use;
-      if ((op === 0x30 || op === 0x90) && x) return use;
-      return dstNeeded ? use : 0;
-    }
-    case Class.LD:
-      return i.opcode === LDDW_OPCODE ? 0 : use;
-    default:
-      // Loads, stores, atomics, jumps, calls and exit: every register read matters.
-      void def;
-      return use;
-  }
-}
-
-function precision(code: readonly (Instruction | null)[], succ: readonly number[][], live: Uint16Array): Uint16Array {
-  const n = code.length;
-  const prec = new Uint16Array(n);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let pc = n - 1; pc >= 0; pc--) {
-      const i = code[pc];
-      if (!i) continue;
-      let out = 0;
-      let liveOut = 0;
-      for (const s of succ[pc]!) { out |= prec[s]!; liveOut |= live[s]!; }
-      const def = usesDefs(i)[1];
-      const v = (preciseNeeds(i, out, liveOut) | (out & ~def)) & 0x3ff;
-      if (v !== prec[pc]) { prec[pc] = v; changed = true; }
-    }
-  }
-  return prec;
 }

@@ -6,6 +6,7 @@ import type { HelperPrototype } from '../helpers/prototype.js';
 import type { ContextLayout } from './context.js';
 import type { Cfg } from './cfg.js';
 import type { Assumption, MapDescriptor } from './types.js';
+import type { VState } from './state.js';
 
 export interface Env {
   readonly cfg: Cfg;
@@ -21,6 +22,21 @@ export interface Env {
   readonly assumptions: ReadonlyMap<number, readonly Assumption[]>;
   /** Ids link copies; one counter for the whole run, as Linux's id_gen. */
   nextId(): number;
+  /**
+   * Stack liveness: the instruction at `pc` read fp-relative bytes [lo, hi) of frame
+   * `frameNo`; `into` is the register a load filled (its precision decides whether the
+   * bytes' value matters), undefined for reads whose value always may (helpers, atomics).
+   */
+  noteStackRead(st: VState, frameNo: number, pc: number, lo: number, hi: number, into?: number): void;
+  /**
+   * Stack liveness: the instruction at `pc` wrote `size` bytes at fp+off of frame
+   * `frameNo` (`exact`: a constant offset), from register `from` when a store.
+   */
+  noteStackWrite(st: VState, frameNo: number, pc: number, off: number, size: number, exact: boolean, from?: number): void;
+  /** Precision: the values of these registers (bit r = rr) of the running frame decide something at `pc`. */
+  notePrecise(st: VState, pc: number, regs: number): void;
+  /** Precision: the branch at `pc` refines the numbers with these ids together with its operands (`operands` mask). */
+  noteLinks(st: VState, pc: number, operands: number, ids: readonly number[]): void;
 }
 
 /**

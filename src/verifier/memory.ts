@@ -45,7 +45,7 @@ function bounded(pc: number, regno: number, reg: Reg, insnOff: number, size: num
 
 /** Checks an access of `size` bytes at `reg + insnOff`; returns the loaded value for reads. */
 export function checkAccess(env: Env, st: VState, pc: number, regno: number, insnOff: number, size: number,
-  access: Access, value: Reg | undefined, signed = false): Reg | undefined {
+  access: Access, value: Reg | undefined, signed = false, fillTarget?: number, storedFrom?: number): Reg | undefined {
   const reg = readReg(st, regno, pc);
   if (reg.maybeNull || reg.type === RegType.SCALAR || reg.type === RegType.PACKET_END || reg.type === RegType.MAP_PTR
     || reg.type === RegType.FUNC) {
@@ -62,12 +62,22 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
           throw new Reject(pc, `R${regno} unbounded memory access, make sure to bounds check any such access`, ErrorCategory.BOUNDS, regno);
         }
         checkStackBounds(pc, regno, lo, hi - lo, access === 'write');
-        if (access === 'write') { stackClobber(frame, lo, hi, false); return undefined; }
+        if (access === 'write') {
+          stackClobber(frame, lo, hi, false);
+          env.noteStackWrite(st, reg.frame, pc, lo, hi - lo, false, storedFrom);
+          return undefined;
+        }
+        env.noteStackRead(st, reg.frame, pc, lo, hi, fillTarget);
         stackInitialised(frame, pc, regno, lo, hi);
         return loadedScalar(size, signed, pc);
       }
       const off = reg.off + insnOff + Number(BigInt.asIntN(64, reg.value.constantValue()!));
-      if (access === 'write') { stackWrite(frame, pc, regno, off, size, value); return undefined; }
+      if (access === 'write') {
+        stackWrite(frame, pc, regno, off, size, value);
+        env.noteStackWrite(st, reg.frame, pc, off, size, true, storedFrom);
+        return undefined;
+      }
+      env.noteStackRead(st, reg.frame, pc, off, off + size, fillTarget);
       return stackRead(frame, pc, regno, off, size, signed);
     }
     case RegType.MAP_VALUE: {
@@ -158,7 +168,7 @@ export function checkMemInsn(env: Env, st: VState, i: Instruction, pc: number): 
   const f = cur(st);
   if (cls === Class.LDX) {
     if (i.dst === 10) throw new Reject(pc, 'frame pointer is read only', ErrorCategory.INSN, 10);
-    const v = checkAccess(env, st, pc, i.src, i.offset, size, 'read', undefined, mode === Mode.MEMSX)!;
+    const v = checkAccess(env, st, pc, i.src, i.offset, size, 'read', undefined, mode === Mode.MEMSX, i.dst)!;
     f.regs[i.dst] = { ...v, defPc: pc };
     return;
   }
@@ -170,7 +180,7 @@ export function checkMemInsn(env: Env, st: VState, i: Instruction, pc: number): 
   // STX
   if (mode === Mode.ATOMIC) return checkAtomic(env, st, i, pc, size);
   const value = readReg(st, i.src, pc);
-  checkAccess(env, st, pc, i.dst, i.offset, size, 'write', value);
+  checkAccess(env, st, pc, i.dst, i.offset, size, 'write', value, false, undefined, i.src);
 }
 
 function checkAtomic(env: Env, st: VState, i: Instruction, pc: number, size: number): void {
@@ -185,7 +195,7 @@ function checkAtomic(env: Env, st: VState, i: Instruction, pc: number, size: num
   // The old value must be readable (a spilled pointer is not a number to add to).
   const old = checkAccess(env, st, pc, i.dst, i.offset, size, 'read', undefined)!;
   if (isPointer(old)) throw new Reject(pc, `R${i.dst} atomic on a spilled pointer is not allowed`, ErrorCategory.MEM, i.dst);
-  checkAccess(env, st, pc, i.dst, i.offset, size, 'write', undefined);
+  checkAccess(env, st, pc, i.dst, i.offset, size, 'write', undefined, false, undefined, i.src);
   const fetched = { ...loadedScalar(size, false, pc) };
   if (i.imm === AtomicOp.CMPXCHG) f.regs[0] = fetched;
   else if (i.imm & AtomicOp.FETCH) f.regs[i.src] = fetched;

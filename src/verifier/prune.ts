@@ -2,23 +2,36 @@
  * State pruning: a state reaching a prune point is safe when an already explored state
  * there is at least as general (every register and stack slot it may still read
  * subsumes the new one's, with ids mapped consistently). Registers that are dead (not
- * read before being written, by static liveness) never block pruning, nor do numbers
- * whose value reaches no check (static precision, see cfg.ts). The exact
+ * read before being written, by static liveness) and stack slots that are dead
+ * (stack-liveness.ts) never block pruning, nor do numbers whose value reaches no check
+ * (precision.ts); a slot whose number reaches no check only needs its bytes initialised. The exact
  * comparison detects infinite loops: the same state reached again on its own path.
  */
 import { SlotByte, isPointer, type Frame, type StackSlot, type VState } from './state.js';
 import { RegType, type Reg } from './types.js';
+import { ALL_SLOTS, type SlotMask } from './stack-liveness.js';
+
+/** Stack slots that may still be read, and those whose values may still reach a check. */
+export interface SlotMasks {
+  readonly live: SlotMask;
+  readonly precise: SlotMask;
+}
+
+const EVERY_SLOT: SlotMasks = { live: ALL_SLOTS, precise: ALL_SLOTS };
 
 class IdMap {
-  private readonly fwd = new Map<number, number>();
-  private readonly back = new Map<number, number>();
+  // Most comparisons fail before any id is seen: the maps are made on first use.
+  private fwd: Map<number, number> | undefined;
+  private back: Map<number, number> | undefined;
   /** Old id `a` stands for new id `b` everywhere, one to one. */
   check(a: number, b: number): boolean {
     if (a === 0) return true;
     if (b === 0) return false;
-    const f = this.fwd.get(a);
-    const r = this.back.get(b);
-    if (f === undefined && r === undefined) { this.fwd.set(a, b); this.back.set(b, a); return true; }
+    const fwd = (this.fwd ??= new Map());
+    const back = (this.back ??= new Map());
+    const f = fwd.get(a);
+    const r = back.get(b);
+    if (f === undefined && r === undefined) { fwd.set(a, b); back.set(b, a); return true; }
     return f === b && r === a;
   }
 }
@@ -48,13 +61,18 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, exact: boolean, precise = true): bo
   return true;
 }
 
-function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap, exact: boolean): boolean {
+function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap, exact: boolean, precise: boolean): boolean {
   if (!o) return exact ? !c || c.bytes === 'iiiiiiii' : true;
   const cb = c?.bytes ?? 'iiiiiiii';
   if (exact) {
     if (o.bytes !== cb) return false;
     if (!o.spill !== !c?.spill) return false;
     return !o.spill || regSafe(o.spill, c!.spill!, ids, true);
+  }
+  if (!precise && !(o.spill && isPointer(o.spill)) && !(c?.spill && isPointer(c.spill))) {
+    // Numbers whose values reach no check: only which bytes are initialised matters.
+    for (let k = 0; k < 8; k++) if (o.bytes[k] !== SlotByte.INVALID && cb[k] === SlotByte.INVALID) return false;
+    return true;
   }
   if (o.spill) {
     if (c?.spill) return regSafe(o.spill, c.spill, ids, false);
@@ -81,14 +99,33 @@ function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap
   return true;
 }
 
-function frameSafe(o: Frame, c: Frame, live: number, precise: number, ids: IdMap, exact: boolean): boolean {
+
+function hasSlot(m: SlotMask, k: number): boolean {
+  return (k < 32 ? m.lo & (1 << k) : m.hi & (1 << (k - 32))) !== 0;
+}
+
+/** Per frame of a state at `pc`: the slots to compare, from `at(pc)` for each frame's current pc. */
+export function slotMasksOf(st: VState, pc: number, at: (pc: number) => SlotMasks): SlotMasks[] {
+  const top = st.frames.length - 1;
+  return st.frames.map((_, i) => at(i === top ? pc : st.frames[i + 1]!.callsite));
+}
+
+function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: SlotMasks, ids: IdMap, exact: boolean): boolean {
   if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
     if (!regSafe(o.regs[r]!, c.regs[r]!, ids, exact, (precise & (1 << r)) !== 0)) return false;
   }
-  for (let k = 0; k < o.stack.length; k++) {
-    if (!slotSafe(o.stack[k], c.stack[k], ids, exact)) return false;
+  // Only live slots, visited by their bits.
+  for (let word = 0; word < 2; word++) {
+    let m = word === 0 ? slots.live.lo : slots.live.hi;
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m & -m);
+      m = (m & (m - 1)) >>> 0;
+      const k = word * 32 + b;
+      if (o.stack[k] === undefined && !exact) continue;
+      if (!slotSafe(o.stack[k], c.stack[k], ids, exact, hasSlot(slots.precise, k))) return false;
+    }
   }
   return true;
 }
@@ -96,13 +133,19 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, ids: IdMap
 /**
  * True when `old` (explored) covers `now`. `live` is the live-register mask of the
  * top frame at this pc; callers' frames keep r1-r9 (r0 is written on return).
+ * `slots[i]` gives frame i's stack slots live (and precise): the top frame's at this
+ * pc, each caller's at its call instruction (see `slotMasksOf`); every slot when absent.
  */
-export function statesSafe(old: VState, now: VState, live: number, exact: boolean, precise = 0x3ff): boolean {
+export function statesSafe(
+  old: VState, now: VState, live: number, exact: boolean, precise = 0x3ff, slots?: readonly SlotMasks[],
+): boolean {
   if (old.frames.length !== now.frames.length || old.refs.length !== now.refs.length) return false;
   const ids = new IdMap();
   const top = old.frames.length - 1;
-  for (let i = 0; i <= top; i++) {
-    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, i === top ? precise : 0x3ff, ids, exact)) return false;
+  // The running frame first: it is where states differ most often.
+  for (let i = top; i >= 0; i--) {
+    const masks = slots?.[i] ?? EVERY_SLOT;
+    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, i === top ? precise : 0x3ff, masks, ids, exact)) return false;
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, now.refs[k]!.id)) return false;

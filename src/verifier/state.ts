@@ -61,8 +61,10 @@ export interface Checkpoint {
   readonly state: VState;
   branches: number;
   readonly parent: Checkpoint | null;
-  /** A later path was pruned against this one (for stats). */
+  /** Later paths pruned against this one. */
   hits: number;
+  /** Later paths this one failed to prune (a state that keeps missing is dropped, as in Linux). */
+  misses: number;
 }
 
 export interface BranchStep {

@@ -18,7 +18,9 @@ import { explain, type Trail } from './explain.js';
 import { VerifierLog, formatChanged, formatInsn, formatState, formatStats, viewState } from './log.js';
 import { checkMemInsn } from './memory.js';
 import { stackClobber, stackWrite } from './stack.js';
-import { statesSafe } from './prune.js';
+import { slotMasksOf, statesSafe, type SlotMasks } from './prune.js';
+import { StackLiveness, slotBits, wholeSlotAt } from './stack-liveness.js';
+import { Precision } from './precision.js';
 import { Reject } from './reject.js';
 import { loadedScalar, readReg } from './regs.js';
 import {
@@ -31,6 +33,8 @@ import {
 } from './types.js';
 
 const DEFAULT_LIMIT = 1_000_000;
+/** r1-r5. */
+const ARG_REGS = 0x3e;
 /** States kept per pc for the playground. */
 const VIEWS_PER_PC = 16;
 const PATH_KEEP = 64;
@@ -38,18 +42,24 @@ const PATH_KEEP = 64;
 const PRUNE_WINDOW = 64;
 /** Instructions on a path between stored states (Linux: 8 instructions and 2 jumps). */
 const CHECKPOINT_EVERY = 8;
+/** A stored state is dropped after more than this many misses per hit, plus this many (Linux uses 3; 16 measured better here: fewer re-explored paths). */
+const EVICT_AFTER = 16;
 
-/** A cheap summary of the live registers: equal states have equal fingerprints. */
+/**
+ * A cheap summary of the live registers: equal states have equal fingerprints. Values
+ * are summarised by a few bounds, not printed: printing cost more than comparing.
+ */
 function fingerprint(st: VState, live: number): string {
-  const parts: string[] = [String(st.frames.length)];
-  for (const f of st.frames) parts.push(String(f.callsite));
+  let key = String(st.frames.length);
+  for (const f of st.frames) key += ',' + f.callsite;
   const top = cur(st);
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
     const x = top.regs[r]!;
-    parts.push(`${x.type}${x.maybeNull ? '?' : ''}${x.off}:${x.value.toString()}:${x.range}`);
+    key += `|${x.type}${x.maybeNull ? '?' : ''}${x.off}:${x.range}`;
+    if (x.type === RegType.SCALAR) key += ':' + x.value.umin + ':' + x.value.umax;
   }
-  return parts.join('|');
+  return key;
 }
 
 interface Work {
@@ -112,6 +122,12 @@ class Checker {
     this.limit = options.insnLimit ?? DEFAULT_LIMIT;
   }
 
+  private stackLive!: StackLiveness;
+  /** Which numbers (registers, spilled slots) may still decide something. */
+  private precision!: Precision;
+  /** Live and precise stack slots at a pc, for comparisons with fully explored states. */
+  private readonly slotMask = (pc: number): SlotMasks => ({ live: this.stackLive.at(pc), precise: this.precision.slotsAt(pc) });
+
   private insnText = (pc: number): string => formatInsn(pc, this.cfg.code[pc]!, this.options.helperPrototype);
 
   run(): VerifierResult {
@@ -124,7 +140,7 @@ class Checker {
       });
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
-      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), liveIn: new Uint16Array(0), preciseIn: new Uint16Array(0) };
+      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), liveIn: new Uint16Array(0), succ: [] };
       failure = { err: e, trail: null };
     }
     if (!failure) {
@@ -142,7 +158,52 @@ class Checker {
         returnRange: o.returnRange,
         assumptions: o.assumptions ?? new Map(),
         nextId: () => ++this.idGen,
+        noteStackRead: (st, frameNo, pc, lo, hi, into) => {
+          const top = st.frames.length - 1;
+          const at = frameNo === top ? pc : st.frames[frameNo + 1]!.callsite;
+          this.stackLive.read(at, lo, hi);
+          if (into === undefined) return;
+          const b = slotBits(lo, hi);
+          // A fill in a callee from its caller's frame: the caller's bytes are taken as deciding.
+          if (frameNo === top) this.precision.filled(pc, b.lo, b.hi);
+          else this.precision.demand(at, 0, b.lo, b.hi);
+        },
+        noteStackWrite: (st, frameNo, pc, off, size, exact, from) => {
+          const top = st.frames.length - 1;
+          const slot = exact && frameNo === top ? wholeSlotAt(off, size) : undefined;
+          this.stackLive.wrote(pc, slot);
+          if (frameNo === top) {
+            const b = slotBits(off, off + size);
+            this.precision.wrote(pc, b.lo, b.hi, slot);
+          } else {
+            this.precision.wrote(pc, 0, 0, undefined);
+            // A callee storing into its caller's frame: the value is taken as deciding.
+            if (from !== undefined) this.precision.demand(pc, 1 << from);
+          }
+        },
+        notePrecise: (_st, pc, regs) => this.precision.demand(pc, regs),
+        noteLinks: (st, pc, operands, ids) => {
+          let regs = 0;
+          let lo = 0;
+          let hi = 0;
+          let elsewhere = false;
+          const linked = (r: Reg | undefined): boolean => r?.type === RegType.SCALAR && r.id !== 0 && ids.includes(r.id);
+          const top = st.frames.length - 1;
+          st.frames.forEach((f, n) => {
+            f.regs.forEach((r, k) => { if (linked(r)) { if (n === top) regs |= 1 << k; else elsewhere = true; } });
+            f.stack.forEach((sl, k) => {
+              if (!linked(sl?.spill)) return;
+              if (n !== top) elsewhere = true;
+              else if (k < 32) lo |= 1 << k; else hi |= 1 << (k - 32);
+            });
+          });
+          this.precision.linked(pc, regs | operands, lo >>> 0, hi >>> 0);
+          // Numbers in callers' frames refined here: the operands are taken as deciding.
+          if (elsewhere) this.precision.demand(pc, operands);
+        },
       };
+      this.stackLive = new StackLiveness(this.cfg.succ);
+      this.precision = new Precision(this.cfg.code, this.cfg.succ);
       this.visited = new Uint8Array(this.cfg.code.length);
       failure = this.walk();
     }
@@ -209,7 +270,7 @@ class Checker {
     while (this.work.length) {
       const w = this.work.pop()!;
       if (level === 1) this.log.lines.length = Math.min(this.log.lines.length, w.logPos);
-      if (w.from >= 0) this.log.info(`from ${w.from} to ${w.pc}: ${formatState(w.st)}`);
+      if (w.from >= 0 && level >= 1) this.log.info(`from ${w.from} to ${w.pc}: ${formatState(w.st)}`);
       else if (level >= 2) this.log.detail(`0: ${formatState(w.st)}`);
       let st = w.st;
       let pc = w.pc;
@@ -278,7 +339,7 @@ class Checker {
     let at = this.explored.get(pc);
     if (!at) { at = { list: [], byKey: new Map() }; this.explored.set(pc, at); }
     const live = this.cfg.liveIn[pc]!;
-    const precise = this.cfg.preciseIn[pc]!;
+    const precise = this.precision.regsAt(pc);
     const top = cur(st);
     const callbackEntry = top.callbackOf >= 0 && top.subprog === pc;
     const loopsPrune = callbackEntry || this.options.termination === false;
@@ -286,9 +347,17 @@ class Checker {
     // The same state on its own path (an in-progress checkpoint): an infinite loop.
     // Only states with the same fingerprint can be equal, so this lookup is O(1).
     if (!loopsPrune) {
-      for (const cp of at.byKey.get(key) ?? []) {
-        if (cp.branches > 0 && statesSafe(cp.state, st, live, true)) {
-          throw new Reject(pc, `infinite loop detected at insn ${pc}`, ErrorCategory.INFINITE_LOOP, undefined, 'loop');
+      const same = at.byKey.get(key);
+      if (same) {
+        for (const cp of same) {
+          if (cp.branches > 0 && statesSafe(cp.state, st, live, true)) {
+            throw new Reject(pc, `infinite loop detected at insn ${pc}`, ErrorCategory.INFINITE_LOOP, undefined, 'loop');
+          }
+        }
+        // A finished state is never on a path again: only in-progress ones are kept here.
+        if (same.some((cp) => cp.branches === 0)) {
+          const open = same.filter((cp) => cp.branches > 0);
+          if (open.length) at.byKey.set(key, open); else at.byKey.delete(key);
         }
       }
     }
@@ -296,23 +365,33 @@ class Checker {
     // checked, by one in progress: a fixpoint). Comparing with the most recent states
     // only bounds the cost; fewer comparisons can only mean less pruning.
     const list = at.list;
+    let evicted = false;
+    let masks: SlotMasks[] | undefined;
     for (let k = list.length - 1, n = 0; k >= 0 && n < PRUNE_WINDOW; k--, n++) {
       const cp = list[k]!;
       if (cp.branches > 0 && !loopsPrune) continue;
-      if (statesSafe(cp.state, st, live, false, precise)) { cp.hits++; return true; }
+      // Liveness and precision are complete only below finished states; others are compared in full.
+      const done = cp.branches === 0;
+      if (done) masks ??= slotMasksOf(st, pc, this.slotMask);
+      if (statesSafe(cp.state, st, live, false, done ? precise : 0x3ff, done ? masks : undefined)) { cp.hits++; return true; }
+      // Linux's heuristic: a finished state that keeps failing to prune others is
+      // dropped, so the comparisons a pc costs stay few. Only pruning is lost by it.
+      if (done && ++cp.misses > cp.hits * EVICT_AFTER + EVICT_AFTER) evicted = true;
     }
+    if (evicted) at.list = list.filter((cp) => !(cp.branches === 0 && cp.misses > cp.hits * EVICT_AFTER + EVICT_AFTER));
+    const stored = at.list;
     // Store states sparsely, as Linux does: not at every prune point of a straight run;
     // but every callback entry, where the next iteration's (widened) state must find it.
-    if (!callbackEntry && st.sinceCheckpoint < CHECKPOINT_EVERY && list.length > 0) return false;
-    const cp: Checkpoint = { pc, state: cloneState(st), branches: 1, parent: st.parent, hits: 0 };
-    list.push(cp);
+    if (!callbackEntry && st.sinceCheckpoint < CHECKPOINT_EVERY && stored.length > 0) return false;
+    const cp: Checkpoint = { pc, state: cloneState(st), branches: 1, parent: st.parent, hits: 0, misses: 0 };
+    stored.push(cp);
     const same = at.byKey.get(key);
     if (same) same.push(cp); else at.byKey.set(key, [cp]);
     st.parent = cp;
     st.sinceCheckpoint = 0;
     this.totalStates++;
     this.peakStates = Math.max(this.peakStates, this.totalStates);
-    this.maxPerInsn = Math.max(this.maxPerInsn, list.length);
+    this.maxPerInsn = Math.max(this.maxPerInsn, stored.length);
     return false;
   }
 
@@ -394,9 +473,17 @@ class Checker {
     const op = i.opcode & 0xf0;
     if (op === JmpOp.JA) return { st, pc: jumpTarget(i, pc) };
     if (isExit(i)) {
+      // r0 is a function's result, checked against a range at a callback's exit, and the
+      // program's result (exitStates report it, so paths are not merged on it).
+      this.precision.demand(pc, 1);
       const r = checkExit(this.env, st, pc);
       if (r.again) this.push(r.again, cur(r.again).subprog, pc, { pc, prev: trail });
       if (r.next < 0) {
+        // The exit state is part of the result (the playground, test suites' post conditions).
+        if (this.options.recordStates !== false) {
+          this.stackLive.readAll(pc);
+          this.precision.demand(pc, 0x3ff, -1, -1);
+        }
         this.recordExit(st);
         this.endPath(st);
         return undefined;
@@ -424,11 +511,13 @@ class Checker {
     if ((i.opcode & 0x08) !== 0) {
       if (!this.options.allowCallx) throw new Reject(pc, 'BPF_CALL uses reserved fields', ErrorCategory.INSN);
       const target = readReg(st, i.dst, pc);
+      this.precision.demand(pc, (1 << i.dst) | ARG_REGS);
       if (target.type === RegType.FUNC) return { st, pc: checkLocalCall(st, target.funcPc, pc) };
       if (target.type === RegType.SCALAR && target.value.isConstant()) return this.helper(st, Number(cv(target.value)), pc, trail);
       throw new Reject(pc, `R${i.dst} callx target is not a known function`, ErrorCategory.CALL, i.dst);
     }
-    if (i.src === CallSrc.LOCAL) return { st, pc: checkLocalCall(st, pc + 1 + i.imm, pc) };
+    // A function's arguments are taken as deciding (its own precision is not carried back to the call).
+    if (i.src === CallSrc.LOCAL) { this.precision.demand(pc, ARG_REGS); return { st, pc: checkLocalCall(st, pc + 1 + i.imm, pc) }; }
     if (i.src === CallSrc.KFUNC) throw new Reject(pc, 'calling kernel functions is not supported', ErrorCategory.CALL);
     return this.helper(st, i.imm, pc, trail);
   }

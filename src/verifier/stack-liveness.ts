@@ -1,0 +1,138 @@
+/**
+ * Stack liveness: for each pc, the 8-byte slots of the running function's frame that
+ * may be read before being overwritten from that pc on. Pruning compares only those:
+ * a slot nothing reads again cannot make a path unsafe. Without it every spilled
+ * temporary that differs between two paths keeps them apart, and programs with busy
+ * stacks (cilium's) never converge.
+ *
+ * Like Linux 6.18's, the analysis is path-insensitive and fed by what verification
+ * observes: each stack read the checks make (loads, helper arguments, a callee reading
+ * its caller's frame through a pointer) adds the slots it touched to the uses of its
+ * pc, each aligned 8-byte store to the running function's own frame is a kill at its
+ * pc (while every visit of that pc makes the same one), and liveness is the usual
+ * backward dataflow over the function's control flow, updated incrementally as uses
+ * and kills change. A read of a caller's frame counts at the caller's call
+ * instruction, so a caller's frame is live, during the call, on what is live at its
+ * call.
+ *
+ * Why observed uses suffice: a stored state is compared only once every path from it
+ * has been explored, so every instruction reachable from it has been visited, and a
+ * state it subsumes reaches no others and reads no other slots (stack pointers must
+ * agree to be subsumed). States still being explored (loop detection, callbacks) are
+ * compared on every slot.
+ */
+
+/** Live slots: bit k of `lo` is slot k (fp-8(k+1)..fp-8k-1) for k < 32, of `hi` slot 32 + k. */
+export interface SlotMask {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export const ALL_SLOTS: SlotMask = { lo: -1 >>> 0, hi: -1 >>> 0 };
+
+const SLOTS = 64;
+const FRAME_BYTES = SLOTS * 8;
+/** `kill[pc]`: no store seen yet. */
+const UNSEEN = -1;
+/** `kill[pc]`: the visits of pc did not all overwrite the same whole slot. */
+const NO_KILL = -2;
+
+function slotIndex(off: number): number {
+  return SLOTS - 1 - Math.floor((FRAME_BYTES + off) / 8);
+}
+
+export class StackLiveness {
+  private readonly liveLo: Uint32Array;
+  private readonly liveHi: Uint32Array;
+  private readonly kill: Int8Array;
+  private readonly preds: number[][];
+  private readonly work: number[] = [];
+
+  /** `succ`: each pc's successors within its function (a call falls through to the next pc). */
+  constructor(private readonly succ: readonly (readonly number[])[]) {
+    const n = succ.length;
+    this.liveLo = new Uint32Array(n);
+    this.liveHi = new Uint32Array(n);
+    this.kill = new Int8Array(n).fill(UNSEEN);
+    this.preds = Array.from({ length: n }, () => []);
+    succ.forEach((ss, pc) => { for (const s of ss) this.preds[s]!.push(pc); });
+  }
+
+  /** Slots live at `pc`, before its instruction. */
+  at(pc: number): SlotMask {
+    return { lo: this.liveLo[pc]!, hi: this.liveHi[pc]! };
+  }
+
+  /** The instruction at `pc` read frame bytes [lo, hi) (fp-relative) of the frame it is attributed to. */
+  read(pc: number, lo: number, hi: number): void {
+    const b = slotBits(lo, hi);
+    if (b.lo | b.hi) this.gen(pc, b.lo, b.hi);
+  }
+
+  /** Every slot is read at `pc` (an exit whose frame the caller of `verify` inspects). */
+  readAll(pc: number): void {
+    this.gen(pc, ALL_SLOTS.lo, ALL_SLOTS.hi);
+  }
+
+  /**
+   * The instruction at `pc` wrote to the stack. `wholeSlot` is the slot an aligned
+   * 8-byte store to the running function's own frame overwrote; any other write
+   * (narrow, variable offset, a helper's output, a caller's frame) is `undefined`.
+   */
+  wrote(pc: number, wholeSlot: number | undefined): void {
+    const k = this.kill[pc]!;
+    if (k === NO_KILL) return;
+    if (wholeSlot !== undefined && (k === UNSEEN || k === wholeSlot)) { this.kill[pc] = wholeSlot; return; }
+    this.kill[pc] = NO_KILL;
+    if (k === UNSEEN) return;
+    // The slot this pc was thought to overwrite flows through it after all.
+    let outLo = 0;
+    let outHi = 0;
+    for (const s of this.succ[pc]!) { outLo |= this.liveLo[s]!; outHi |= this.liveHi[s]!; }
+    const bl = k < 32 ? outLo & (1 << k) : 0;
+    const bh = k >= 32 ? outHi & (1 << (k - 32)) : 0;
+    if (bl | bh) this.gen(pc, bl >>> 0, bh >>> 0);
+  }
+
+  /** Adds live bits at `pc` and carries them back through predecessors that do not kill them. */
+  private gen(pc: number, lo: number, hi: number): void {
+    const work = this.work;
+    const pending = new Map<number, [number, number]>([[pc, [lo, hi]]]);
+    work.push(pc);
+    while (work.length) {
+      const p = work.pop()!;
+      const [bl, bh] = pending.get(p)!;
+      pending.delete(p);
+      const newLo = (bl & ~this.liveLo[p]!) >>> 0;
+      const newHi = (bh & ~this.liveHi[p]!) >>> 0;
+      if (!(newLo | newHi)) continue;
+      this.liveLo[p] = (this.liveLo[p]! | newLo) >>> 0;
+      this.liveHi[p] = (this.liveHi[p]! | newHi) >>> 0;
+      for (const q of this.preds[p]!) {
+        const k = this.kill[q]!;
+        let ql = newLo;
+        let qh = newHi;
+        if (k >= 0) { if (k < 32) ql = (ql & ~(1 << k)) >>> 0; else qh = (qh & ~(1 << (k - 32))) >>> 0; }
+        if (!(ql | qh)) continue;
+        const had = pending.get(q);
+        if (had) { had[0] = (had[0] | ql) >>> 0; had[1] = (had[1] | qh) >>> 0; } else { pending.set(q, [ql, qh]); work.push(q); }
+      }
+    }
+  }
+}
+
+/** The slots fp-relative bytes [lo, hi) touch. */
+export function slotBits(lo: number, hi: number): SlotMask {
+  let bl = 0;
+  let bh = 0;
+  for (let off = Math.max(lo, -FRAME_BYTES); off < Math.min(hi, 0); off = Math.floor(off / 8) * 8 + 8) {
+    const k = slotIndex(off);
+    if (k < 32) bl |= 1 << k; else bh |= 1 << (k - 32);
+  }
+  return { lo: bl >>> 0, hi: bh >>> 0 };
+}
+
+/** The slot an aligned 8-byte access at fp+off covers, or undefined. */
+export function wholeSlotAt(off: number, size: number): number | undefined {
+  return size === 8 && off % 8 === 0 && off >= -FRAME_BYTES && off < 0 ? slotIndex(off) : undefined;
+}
