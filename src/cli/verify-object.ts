@@ -5,15 +5,18 @@
  * verification itself is the runtime's (`verifyProgram`), the one loading runs.
  */
 import { parseObject, type ProgramSpec } from '../elf/index.js';
-import { programType } from '../progs/index.js';
+import { programTypeFor } from '../progs/index.js';
 import { mapDescriptorOf, verifyProgram, type VerifyProgramOptions } from '../runtime/index.js';
-import { TEST_CONTEXT, type VerifierResult } from '../verifier/index.js';
+import { ErrorCategory, TEST_CONTEXT, type VerifierResult } from '../verifier/index.js';
 
 export interface ProgramVerdict {
   readonly name: string;
   readonly section: string;
   readonly result: VerifierResult;
-  /** The program type has no context model yet; the 64-byte test context stood in. */
+  /**
+   * The program type has no context model yet: the program is rejected for it, or,
+   * with `testContext`, verified against the 64-byte test context.
+   */
   readonly contextFallback: boolean;
 }
 
@@ -25,14 +28,32 @@ export interface VerifyObjectOptions {
   readonly fallbackType?: string | number;
   /** Processed-instruction limit (Linux's 1,000,000 by default). */
   readonly insnLimit?: number;
+  /**
+   * Verify programs of types ebee has no context model for against the 64-byte test
+   * context (PREVAIL's), with every helper allowed. Off by default: such programs are
+   * rejected, since a made-up context would accept what the kernel refuses.
+   */
+  readonly testContext?: boolean;
 }
 
-function typeOf(p: ProgramSpec, fallbackType: string | number | undefined): { type: VerifyProgramOptions['type']; fallback: boolean } {
+function typeOf(p: ProgramSpec, fallbackType: string | number | undefined):
+  { type: VerifyProgramOptions['type']; fallback: false } | { fallback: true; reason: string } {
   try {
-    return { type: programType(p.type === 0 && fallbackType !== undefined ? fallbackType : p.type), fallback: false };
-  } catch {
-    return { type: { context: TEST_CONTEXT }, fallback: true };
+    const named = p.type === 0 && fallbackType !== undefined;
+    return { type: programTypeFor(named ? fallbackType : p.type, named ? undefined : p.sectionType?.expectedAttachType), fallback: false };
+  } catch (err) {
+    return { fallback: true, reason: (err as Error).message };
   }
+}
+
+/** The verdict on a program whose type has no model: a rejection at pc 0 saying so. */
+function unmodelled(reason: string): VerifierResult {
+  const message = `${reason}; ebee cannot verify it (testContext: true verifies it against a 64-byte test context)`;
+  return {
+    ok: false, error: { pc: 0, message, category: ErrorCategory.CTX }, log: `${message}\n`,
+    stats: { processedInsns: 0, totalStates: 0, peakStates: 0, maxStatesPerInsn: 0, markRead: 0 },
+    states: new Map(), exitStates: [], deadCode: [],
+  };
 }
 
 /** Verifies the chosen programs (all by default) of an object. Throws the loader's errors. */
@@ -48,7 +69,12 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
   }
   else if (options.section !== undefined) programs = spec.programsInSection(options.section);
   return programs.map((p) => {
-    const { type, fallback } = typeOf(p, options.fallbackType);
+    const typed = typeOf(p, options.fallbackType);
+    if (typed.fallback && !options.testContext) {
+      return { name: p.name, section: p.section, result: unmodelled(typed.reason), contextFallback: true };
+    }
+    const type = typed.fallback ? { context: TEST_CONTEXT } : typed.type;
+    const fallback = typed.fallback;
     const lineInfo = new Map(p.lineInfo.map((l) => [l.pc, `${l.fileName}:${l.lineNum}: ${l.line.trim()}`]));
     const result = verifyProgram(p.insns, {
       type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo,

@@ -19,4 +19,7 @@ export {
   KPROBE, TRACEPOINT, RAW_TRACEPOINT, SYSCALL, PT_REGS_LAYOUTS, PT_REGS_ALIASES, tracepointLayout,
   TRACE_COMMON_HEADER, PERF_MAX_TRACE_SIZE, MAX_RAW_TP_ARGS, MAX_SYSCALL_CTX,
 } from './tracing.js';
-export { PROGRAM_TYPES, PROGRAM_TYPE_NAMES, programType, programTypeForSectionName } from './registry.js';
+export { SOCK_OPS, CGROUP_SOCK, CGROUP_SOCK_ADDR, BpfSockOps, BpfSock, BpfSockAddr, CgroupReturnCode } from './sock.js';
+export { PERF_EVENT, TRACING, BpfPerfEventData, TRACING_ARGS_LAYOUT } from './perf-tracing.js';
+export { PROGRAM_TYPES, PROGRAM_TYPE_NAMES, programType, programTypeFor, programTypeForSectionName } from './registry.js';
+export { helpersFor } from './helpers.js';

@@ -5,11 +5,14 @@ import { ProgError, ProgErrorCode } from './errors.js';
 import { CGROUP_SKB, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
 import { KPROBE, RAW_TRACEPOINT, SYSCALL, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
+import { CGROUP_SOCK, CGROUP_SOCK_ADDR, SOCK_OPS } from './sock.js';
+import { PERF_EVENT, TRACING } from './perf-tracing.js';
 import type { ProgramTypeInfo } from './types.js';
 
 /** Every program type with a context and harness, in `enum bpf_prog_type` order. */
 export const PROGRAM_TYPES: readonly ProgramTypeInfo[] = [
-  SOCKET_FILTER, KPROBE, SCHED_CLS, SCHED_ACT, TRACEPOINT, XDP, CGROUP_SKB, RAW_TRACEPOINT, SYSCALL,
+  SOCKET_FILTER, KPROBE, SCHED_CLS, SCHED_ACT, TRACEPOINT, XDP, PERF_EVENT, CGROUP_SKB, CGROUP_SOCK, SOCK_OPS,
+  RAW_TRACEPOINT, CGROUP_SOCK_ADDR, TRACING, SYSCALL,
 ];
 
 /** Names the CLI accepts (`xdp`, `tc`, `socket`, `kprobe`...). */
@@ -29,11 +32,20 @@ export function programType(typeOrName: number | string): ProgramTypeInfo {
     `unknown program type '${typeOrName}' (known: ${PROGRAM_TYPE_NAMES.join(', ')})`);
 }
 
+/**
+ * The type as a program loaded with `expectedAttachType` sees it (its context, return
+ * range and helpers may depend on it); the type itself when nothing does.
+ */
+export function programTypeFor(typeOrName: number | string, expectedAttachType: number | undefined): ProgramTypeInfo {
+  const info = programType(typeOrName);
+  return expectedAttachType !== undefined && info.forAttach ? info.forAttach(expectedAttachType) : info;
+}
+
 /** The type libbpf's section-name rules give `section` (`xdp`, `tc/ingress`, `kprobe/do_exit`...). */
 export function programTypeForSectionName(section: string, options: SectionRuleOptions = {}): ProgramTypeInfo {
   const rule = programTypeForSection(section, options);
   if (!rule || rule.type === 0) {
     throw new ProgError(ProgErrorCode.UNSUPPORTED_TYPE, `section '${section}' names no program type libbpf knows`);
   }
-  return programType(rule.type);
+  return programTypeFor(rule.type, rule.expectedAttachType);
 }

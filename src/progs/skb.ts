@@ -12,12 +12,13 @@
  */
 import type { AddressSpace, Region } from '../vm/index.js';
 import { Errno } from '../maps/index.js';
-import { ProgramType } from '../elf/index.js';
+import { AttachType, ProgramType } from '../elf/index.js';
 import type { PacketState } from '../helpers/packet.js';
 import { ProgError, ProgErrorCode } from './errors.js';
 import { rangeIsZero } from './layout.js';
 import { SkBuff, skbLayout, type SkbFlavor } from './skb-layout.js';
 import { ETH_HLEN, contextBytes } from './xdp.js';
+import { helpersFor } from './helpers.js';
 import type { HarnessEnv, ProgramTypeInfo, RunSetup, TestRunInput } from './types.js';
 
 /** TC_ACT_* (include/uapi/linux/pkt_cls.h): what tc classifiers and actions return. */
@@ -232,7 +233,7 @@ function fillSocket(space: AddressSpace, ctx: number, frame: Uint8Array): void {
 function skbType(type: number, names: string[], flavor: SkbFlavor, returnCodes: Record<string, number>,
   returnRange?: readonly [number, number]): ProgramTypeInfo {
   return {
-    type, name: names[0]!, names, context: skbLayout(flavor), returnCodes,
+    type, name: names[0]!, names, context: skbLayout(flavor), returnCodes, helpers: helpersFor(type),
     ...(returnRange ? { returnRange } : {}),
     linuxTestRun: true, repeatAllowed: true,
     setup: (space, input, env) => setupSkb(flavor, space, input, env),
@@ -242,5 +243,10 @@ function skbType(type: number, names: string[], flavor: SkbFlavor, returnCodes: 
 export const SOCKET_FILTER = skbType(ProgramType.SOCKET_FILTER, ['socket_filter', 'socket'], 'socket', {});
 export const SCHED_CLS = skbType(ProgramType.SCHED_CLS, ['sched_cls', 'tc', 'classifier'], 'tc', TcReturnCode);
 export const SCHED_ACT = skbType(ProgramType.SCHED_ACT, ['sched_act', 'action'], 'tc', TcReturnCode);
-/** Ingress programs must return 0 or 1; egress ones may also set the congestion bit (0..3). */
-export const CGROUP_SKB = skbType(ProgramType.CGROUP_SKB, ['cgroup_skb'], 'cgroup', CgroupSkbReturnCode, [0, 1]);
+const CGROUP_SKB_INGRESS = skbType(ProgramType.CGROUP_SKB, ['cgroup_skb'], 'cgroup', CgroupSkbReturnCode, [0, 1]);
+const CGROUP_SKB_EGRESS = skbType(ProgramType.CGROUP_SKB, ['cgroup_skb'], 'cgroup', CgroupSkbReturnCode, [0, 3]);
+/** Ingress programs must return 0 or 1; egress ones may also set the congestion bit (0..3): check_return_code. */
+export const CGROUP_SKB: ProgramTypeInfo = {
+  ...CGROUP_SKB_INGRESS,
+  forAttach: (attach) => (attach === AttachType.CGROUP_INET_EGRESS ? CGROUP_SKB_EGRESS : CGROUP_SKB_INGRESS),
+};

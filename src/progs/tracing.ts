@@ -12,6 +12,7 @@ import type { ContextField, ContextLayout } from '../verifier/context.js';
 import { ProgError, ProgErrorCode } from './errors.js';
 import { arrayFields, encodeNamed, field } from './layout.js';
 import { contextBytes } from './xdp.js';
+import { helpersFor } from './helpers.js';
 import type { HarnessEnv, ProgramTypeInfo, PtRegsArch, RunSetup, TestRunInput } from './types.js';
 
 /** x86-64 `struct pt_regs` (arch/x86/include/asm/ptrace.h), in order, u64 each. */
@@ -184,22 +185,22 @@ function namedSize(values: Readonly<Record<string, unknown>>): number {
 }
 
 export const KPROBE: ProgramTypeInfo = {
-  type: ProgramType.KPROBE, name: 'kprobe', names: ['kprobe', 'uprobe'], context: PT_REGS_LAYOUTS.x86_64,
+  type: ProgramType.KPROBE, helpers: helpersFor(ProgramType.KPROBE), name: 'kprobe', names: ['kprobe', 'uprobe'], context: PT_REGS_LAYOUTS.x86_64,
   returnCodes: {}, linuxTestRun: false, repeatAllowed: true, setup: setupKprobe,
 };
 
 export const TRACEPOINT: ProgramTypeInfo = {
-  type: ProgramType.TRACEPOINT, name: 'tracepoint', names: ['tracepoint', 'tp'], context: tracepointLayout(),
+  type: ProgramType.TRACEPOINT, helpers: helpersFor(ProgramType.TRACEPOINT), name: 'tracepoint', names: ['tracepoint', 'tp'], context: tracepointLayout(),
   returnCodes: {}, linuxTestRun: false, repeatAllowed: true, setup: (space, input) => setupTracepoint(space, input),
 };
 
 export const RAW_TRACEPOINT: ProgramTypeInfo = {
-  type: ProgramType.RAW_TRACEPOINT, name: 'raw_tp', names: ['raw_tp', 'raw_tracepoint'], context: RAW_TP_LAYOUT,
+  type: ProgramType.RAW_TRACEPOINT, helpers: helpersFor(ProgramType.RAW_TRACEPOINT), name: 'raw_tp', names: ['raw_tp', 'raw_tracepoint'], context: RAW_TP_LAYOUT,
   returnCodes: {}, linuxTestRun: true, repeatAllowed: false, setup: (space, input) => setupRawTp(space, input),
 };
 
 export const SYSCALL: ProgramTypeInfo = {
-  type: ProgramType.SYSCALL, name: 'syscall', names: ['syscall'],
+  type: ProgramType.SYSCALL, helpers: helpersFor(ProgramType.SYSCALL), name: 'syscall', names: ['syscall'],
   get context() { return syscallContext(); },
   returnCodes: {}, linuxTestRun: true, repeatAllowed: false, setup: (space, input) => setupSyscall(space, input),
 };

@@ -56,6 +56,17 @@ export interface ProgramTypeInfo {
   readonly returnCodes: Readonly<Record<string, number>>;
   /** The range the verifier demands of r0 at exit (`check_return_code`), when it checks one. */
   readonly returnRange?: readonly [number, number];
+  /**
+   * Helper ids a program of this type may call (the kernel's `get_func_proto` for the
+   * type, as root sees it: see `helpers.ts`).
+   */
+  readonly helpers: ReadonlySet<number>;
+  /**
+   * The type as a program loaded with this `expected_attach_type` sees it, for types
+   * whose context, return range or helpers depend on it (cgroup_sock_addr's connect4
+   * reads `user_ip4`, cgroup_skb egress may return 0..3). Absent when nothing does.
+   */
+  readonly forAttach?: (expectedAttachType: number) => ProgramTypeInfo;
   /** Linux runs this type with BPF_PROG_TEST_RUN; ebee runs every type, this says whether Linux would. */
   readonly linuxTestRun: boolean;
   /** Whether `repeat` is accepted (Linux refuses any non-zero repeat for raw_tp and syscall). */

@@ -13,6 +13,7 @@ import { ContextPointer, type ContextLayout } from '../verifier/context.js';
 import type { PacketState } from '../helpers/packet.js';
 import { ProgError, ProgErrorCode } from './errors.js';
 import { encodeNamed, field, rangeIsZero } from './layout.js';
+import { helpersFor } from './helpers.js';
 import type { HarnessEnv, ProgramTypeInfo, RunSetup, TestRunInput } from './types.js';
 
 /** `enum xdp_action`. */
@@ -182,6 +183,7 @@ export const XDP: ProgramTypeInfo = {
   name: 'xdp',
   names: ['xdp'],
   context: XDP_MD_LAYOUT,
+  helpers: helpersFor(ProgramType.XDP),
   returnCodes: XdpReturnCode,
   linuxTestRun: true,
   repeatAllowed: true,

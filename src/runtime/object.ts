@@ -141,7 +141,9 @@ export class OpenObject {
       }
       const type = plan.type ?? spec.type;
       programs.set(spec.name, this.host.loadProgram(insns, {
-        type, name: spec.name, maps, license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo),
+        type, name: spec.name, maps,
+        ...(plan.type === undefined && spec.sectionType?.expectedAttachType !== undefined
+          ? { expectedAttachType: spec.sectionType.expectedAttachType } : {}), license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo),
         ...(options.checked === undefined ? {} : { checked: options.checked }),
         ...(options.verify === undefined ? {} : { verify: options.verify }),
       }));

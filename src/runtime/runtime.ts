@@ -13,7 +13,7 @@ import {
 } from '../helpers/index.js';
 import type { ContextLayout } from '../verifier/context.js';
 import {
-  programType, programTypeForSectionName, type HarnessEnv, type ProgramTypeInfo, type PtRegsArch,
+  programTypeFor, programTypeForSectionName, type HarnessEnv, type ProgramTypeInfo, type PtRegsArch,
 } from '../progs/index.js';
 import { RuntimeError, RuntimeErrorCode, VerifierRejectedError } from './errors.js';
 import { verifyForRuntime } from './verify.js';
@@ -78,6 +78,8 @@ export interface RuntimeOptions {
 export interface LoadOptions {
   /** Program type by number or name (`xdp`, `tc`...), or the ELF section name's rules decide. */
   readonly type?: number | string;
+  /** BPF_PROG_LOAD's expected_attach_type, for types whose context, return range or helpers depend on it. */
+  readonly expectedAttachType?: number;
   /** An ELF section name (`xdp`, `tc/ingress`, `kprobe/do_exit`) to take the type from. */
   readonly section?: string;
   readonly name?: string;
@@ -264,7 +266,7 @@ export class Runtime {
   }
 
   private typeOf(options: LoadOptions): ProgramTypeInfo {
-    if (options.type !== undefined) return programType(options.type);
+    if (options.type !== undefined) return programTypeFor(options.type, options.expectedAttachType);
     if (options.section !== undefined) return programTypeForSectionName(options.section);
     throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, 'loadProgram needs a type (or a section name to take it from)');
   }

@@ -21,8 +21,11 @@ export function isGplCompatible(license: string): boolean {
 
 /** What the verifier needs to check one program, besides its instructions. */
 export interface VerifyProgramOptions {
-  /** The program type (`programType(...)`), or only its context and return range. */
-  readonly type: Pick<ProgramTypeInfo, 'context' | 'returnRange'>;
+  /**
+   * The program type (`programType(...)`), or only its context and return range (and
+   * the helpers it may call: every helper when absent).
+   */
+  readonly type: Pick<ProgramTypeInfo, 'context' | 'returnRange'> & Partial<Pick<ProgramTypeInfo, 'helpers'>>;
   /** Maps the program's `lddw`s name: by fd (a Map) or by index (an array). */
   readonly maps?: ReadonlyMap<number, MapDescriptor> | readonly MapDescriptor[];
   /** The program's license (default `GPL`, as for programs that are not objects). */
@@ -41,6 +44,7 @@ export function verifyProgram(insns: readonly Instruction[], options: VerifyProg
   return verify(insns, {
     context: options.type.context,
     helperPrototype,
+    ...(options.type.helpers ? { allowedHelpers: options.type.helpers } : {}),
     ...(options.maps ? { maps: options.maps } : {}),
     logLevel: options.logLevel ?? 1,
     gpl: isGplCompatible(options.license ?? 'GPL'),
