@@ -114,7 +114,12 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
   if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
-    if (!regSafe(o.regs[r]!, c.regs[r]!, ids, exact, (precise & (1 << r)) !== 0)) return false;
+    const or = o.regs[r]!;
+    const cr = c.regs[r]!;
+    // States share register objects with their ancestors: the same object is the same
+    // value (its ids must still map to themselves).
+    if (or === cr && or.id === 0 && or.refId === 0) continue;
+    if (!regSafe(or, cr, ids, exact, (precise & (1 << r)) !== 0)) return false;
   }
   // Only live slots, visited by their bits.
   for (let word = 0; word < 2; word++) {
@@ -123,8 +128,11 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
       const b = 31 - Math.clz32(m & -m);
       m = (m & (m - 1)) >>> 0;
       const k = word * 32 + b;
-      if (o.stack[k] === undefined && !exact) continue;
-      if (!slotSafe(o.stack[k], c.stack[k], ids, exact, hasSlot(slots.precise, k))) return false;
+      const os = o.stack[k];
+      const cs = c.stack[k];
+      if (os === undefined && !exact) continue;
+      if (os === cs && (!os?.spill || (os.spill.id === 0 && os.spill.refId === 0))) continue;
+      if (!slotSafe(os, cs, ids, exact, hasSlot(slots.precise, k))) return false;
     }
   }
   return true;
