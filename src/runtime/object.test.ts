@@ -157,9 +157,8 @@ both('tail calls through the statically initialised prog array', (engine) => {
 });
 
 both('ring buffer records are consumed after the run', (engine) => {
-  // ebee's verifier rejects this safe program: R3 tried to subtract pointer from scalar (insn 11, `w3 -= w1`
-  // of data_end and data as u32s; privileged Linux makes a 32-bit pointer subtraction an unknown scalar).
-  const obj = new Runtime({ engine }).loadObject(fixture('ringbuf.o'), { verify: false });
+  // Verified: `w3 -= w1` (data_end - data as u32s) is an unknown scalar, as in privileged Linux.
+  const obj = new Runtime({ engine }).loadObject(fixture('ringbuf.o'));
   const r = obj.program('ringbuf_prog').testRun({ data: new Uint8Array(77) });
   assert.equal(r.action, 'XDP_PASS');
   assert.equal(r.events.length, 1);

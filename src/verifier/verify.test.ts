@@ -138,6 +138,24 @@ test("pointer arithmetic follows Linux's rules", () => {
   accepts('r0 = r10\nr0 -= r1\nexit');
 });
 
+test('32-bit subtraction with a pointer on either side is a number; other 32-bit pointer ALU is not', () => {
+  // Verdicts of Linux 6.18 (root, socket filter) for each program, asked through the oracle.
+  // Accepted: adjust_ptr_min_max_vals turns BPF_SUB in the 32-bit class into an unknown scalar.
+  accepts('r0 = 0\nw0 -= w1\nexit');
+  accepts('r0 = r1\nw0 -= 3\nexit');
+  accepts('r0 = r10\nw0 -= w1\nexit');
+  accepts('r1 = map_idx(0) ll\nw0 = 0\nw0 -= w1\nexit'); // before the map_ptr type check
+  const r = run('r0 = 0\nw0 -= w1\nr0 = *(u8 *)(r0 + 0)\nexit');
+  assert.equal(r.error?.message, "R0 invalid mem access 'scalar'");
+  // Rejected, with the kernel's messages.
+  rejects('r0 = 0\nw0 += w1\nexit', 'R0 32-bit pointer arithmetic prohibited');
+  rejects('r0 = 0\nr0 -= r1\nexit', 'R0 tried to subtract pointer from scalar');
+  rejects('r0 = 0\nr0 |= r1\nexit', 'R0 bitwise operator |= on pointer prohibited');
+  rejects('r0 = 0\nr0 *= r1\nexit', 'R0 pointer arithmetic with *= operator prohibited');
+  rejects('r0 = r10\nr0 += r1\nexit', 'R0 pointer += pointer prohibited');
+  rejects('r1 = r10\nr1 -= 8\nr0 = 0\nexit', 'R1 subtraction from stack pointer prohibited');
+});
+
 test('division by zero is defined at run time, but not by an immediate 0', () => {
   accepts('r0 = 7\nr1 = *(u32 *)(r1 + 8)\nr0 /= r1\nexit');
   rejects('r0 = 7\nr0 /= 0\nexit', 'div by zero', ErrorCategory.DIV_BY_ZERO);
