@@ -271,7 +271,7 @@ export function parseLegacyMaps(elf: ElfFile, sec: ElfSection, btf?: Btf): Objec
   const le = elf.littleEndian;
   const layout: LegacyMapFields['layout'] = defSize === 20 ? 'bpf_map_def' : defSize === 28 ? 'samples'
     : defSize === 36 ? 'iproute2' : 'other';
-  return syms.map((sym) => {
+  const maps = syms.map((sym): ObjectMap => {
     const offset = Number(sym.value);
     if (offset % 4 !== 0 || offset + defSize > sec.size) throw bad(`definition at offset ${offset} is misaligned or runs past the section`, sec.name, sym.name);
     const u = (i: number): number => (i * 4 < defSize ? view.getUint32(offset + i * 4, le) : 0);
@@ -285,6 +285,28 @@ export function parseLegacyMaps(elf: ElfFile, sec: ElfSection, btf?: Btf): Objec
       ...(numa !== undefined && (u(4) & 4) !== 0 ? { numaNode: numa } : {}),
       offset, size: defSize,
     } satisfies ObjectMap;
+  });
+  return maps;
+}
+
+/**
+ * samples/bpf's loader (bpf_load.c) created the map at `inner_map_idx` first and passed
+ * it as the template of an ARRAY_OF_MAPS / HASH_OF_MAPS; the index counts the legacy
+ * definitions of the object in order (sections in file order, each by offset), as
+ * PREVAIL's loader also reads it. Other layouts carry no such index ebee reads.
+ */
+export function resolveLegacyInnerMaps(legacy: readonly ObjectMap[]): ObjectMap[] {
+  return legacy.map((map, index) => {
+    if (map.type !== MAP_ARRAY_OF_MAPS && map.type !== MAP_HASH_OF_MAPS) return map;
+    if (map.legacy?.layout !== 'samples' || map.legacy.innerIdx === undefined) return map;
+    const idx = map.legacy.innerIdx;
+    const inner = legacy[idx];
+    if (!inner || idx === index) throw bad(`inner_map_idx ${idx} names no other definition`, map.section, map.name);
+    if (inner.type === MAP_ARRAY_OF_MAPS || inner.type === MAP_HASH_OF_MAPS) {
+      throw bad(`inner_map_idx ${idx} names a map-in-map; the kernel nests one level only`, map.section, map.name);
+    }
+    // bpf_create_map_in_map took no value size: the kernel's value is an inner map id (u32).
+    return { ...map, valueSize: 4, innerMap: inner };
   });
 }
 

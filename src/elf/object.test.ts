@@ -186,6 +186,16 @@ describe('parseObject: maps', () => {
     assert.deepEqual(spec.maps.map((m) => m.name), ['inner_a', 'inner_b', 'outer']);
   });
 
+  it("takes a legacy map-in-map's inner template from samples/bpf's inner_map_idx", () => {
+    const spec = load('legacy_map_in_map.o');
+    const outer = spec.map('outer');
+    assert.equal(outer.legacy?.layout, 'samples');
+    // The definition says value_size 0; the kernel's value is an inner map id (u32).
+    assert.deepEqual([outer.type, outer.keySize, outer.valueSize, outer.maxEntries], [12, 4, 4, 2]);
+    assert.equal(outer.innerMap, spec.map('inner'));
+    assert.equal(spec.map('inner').innerMap, undefined);
+  });
+
   it('reads legacy bpf_map_def and iproute2 definitions', () => {
     for (const name of ['legacy_maps.o', 'legacy_maps.clang14.o']) {
       const spec = load(name);

@@ -13,7 +13,7 @@ import { FunctionIndex, extractFunctions, isCodeSection, type FunctionSpec } fro
 import { linkProgram, type LinkContext, type LinkedCoreRelo, type LinkedFunctions } from './link.js';
 import type { Instruction } from '../isa/index.js';
 import {
-  dataKindOf, dataMap, isLegacyMapSection, objectSymbols, parseBtfMaps, parseLegacyMaps, type GlobalVariable, type ObjectMap,
+  dataKindOf, dataMap, isLegacyMapSection, objectSymbols, parseBtfMaps, parseLegacyMaps, resolveLegacyInnerMaps, type GlobalVariable, type ObjectMap,
 } from './maps.js';
 import { parseElf, type ElfFile, type ElfRelocation, type ParseElfOptions } from './reader.js';
 import { classifyRelocations, type FunctionRelocations } from './relocations.js';
@@ -183,7 +183,9 @@ export function parseObject(bytes: Uint8Array, options: ParseObjectOptions = {})
     }
     addMaps(mapsSec.index, list);
   }
+  const legacyStart = maps.length;
   for (const sec of elf.sections) if (isLegacyMapSection(sec.name)) addMaps(sec.index, parseLegacyMaps(elf, sec, btf));
+  maps.splice(legacyStart, maps.length - legacyStart, ...resolveLegacyInnerMaps(maps.slice(legacyStart)));
 
   const isCode = (i: number): boolean => { const s = elf.sections[i]; return s !== undefined && isCodeSection(s); };
   const dataSections = new Set(elf.sections.filter((s) => dataKindOf(s) !== undefined).map((s) => s.index));

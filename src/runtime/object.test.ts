@@ -227,6 +227,16 @@ both('array of maps: inner maps placed in the outer slots the object names', (en
   assert.equal(prog.testRun({ data: new Uint8Array(64) }).action, 'XDP_DROP', 'reads inner_a[0]');
 });
 
+both('legacy map-in-map: the template from inner_map_idx makes the nested lookup verify (Linux 6.18 accepts it)', (engine) => {
+  const obj = new Runtime({ engine }).loadObject(fixture('legacy_map_in_map.o'));
+  const prog = obj.program('nested_count');
+  assert.equal(prog.testRun({ data: new Uint8Array(64) }).retval, 0, 'empty outer slot');
+  (obj.map('outer') as ArrayOfMaps).setInner(0, obj.map('inner'));
+  assert.equal(prog.testRun({ data: new Uint8Array(64) }).retval, 2);
+  const inner = obj.map('inner');
+  assert.equal([0, 1, 2, 3].reduce((a, k) => a + inner.lookupU64(k)!, 0n), 1n);
+});
+
 /**
  * A socket filter's test run starts the skb at the network header (eth_type_trans
  * pulled the MAC header), so a filter written for a packet socket, which sees the
