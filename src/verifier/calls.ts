@@ -63,7 +63,7 @@ export function helperAccess(env: Env, st: VState, pc: number, regno: number, si
       throw new Reject(pc, `invalid indirect access to stack R${regno} off=${lo} size=${hi - lo}`, ErrorCategory.HELPER_ARG, regno);
     }
     if (write) stackClobber(frame, lo, hi, reg.value.isConstant());
-    else stackInitialised(frame, pc, regno, lo, hi);
+    else stackInitialised(frame, pc, regno, lo, hi, env.allowUninitStack);
     return;
   }
   // Other memory: the access of the whole range checks its bounds.

@@ -15,6 +15,7 @@ export interface Env {
   readonly helperAllowed: (id: number) => boolean;
   readonly gpl: boolean;
   readonly allowDivisionByZero: boolean;
+  readonly allowUninitStack: boolean;
   readonly mapHelperCompatibility: boolean;
   readonly exitChecks: boolean;
   readonly returnRange: readonly [bigint, bigint] | undefined;

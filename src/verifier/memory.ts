@@ -63,12 +63,12 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
         }
         checkStackBounds(pc, regno, lo, hi - lo, access === 'write');
         if (access === 'write') { stackClobber(frame, lo, hi, false); return undefined; }
-        stackInitialised(frame, pc, regno, lo, hi);
+        stackInitialised(frame, pc, regno, lo, hi, env.allowUninitStack);
         return loadedScalar(size, signed, pc);
       }
       const off = reg.off + insnOff + Number(BigInt.asIntN(64, reg.value.constantValue()!));
       if (access === 'write') { stackWrite(frame, pc, regno, off, size, value); return undefined; }
-      return stackRead(frame, pc, regno, off, size, signed);
+      return stackRead(frame, pc, regno, off, size, signed, env.allowUninitStack);
     }
     case RegType.MAP_VALUE: {
       const d = reg.map!.desc;

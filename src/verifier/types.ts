@@ -161,6 +161,12 @@ export interface VerifyOptions {
   readonly allowLoops?: boolean;
   /** Division or modulo by a register that may be zero is allowed (BPF defines x/0 = 0). Default true. */
   readonly allowDivisionByZero?: boolean;
+  /**
+   * Never-written stack bytes may be read (as some number) by loads and helpers, as
+   * Linux allows a program loaded with CAP_PERFMON (allow_uninit_stack). Default true;
+   * false rejects such reads, as unprivileged Linux and PREVAIL do.
+   */
+  readonly allowUninitStack?: boolean;
   /** Conditions that filter states before the instruction at a pc (not eBPF; for test suites). */
   readonly assumptions?: ReadonlyMap<number, readonly Assumption[]>;
   /** Check r0 is readable at exit and references are released. Default true. */

@@ -137,6 +137,7 @@ class Checker {
         helperAllowed: allowed === undefined ? () => true : typeof allowed === 'function' ? allowed : (id) => allowed.has(id),
         gpl: o.gpl ?? true,
         allowDivisionByZero: o.allowDivisionByZero ?? true,
+        allowUninitStack: o.allowUninitStack ?? true,
         mapHelperCompatibility: o.mapHelperCompatibility ?? true,
         exitChecks: o.exitChecks ?? true,
         returnRange: o.returnRange,
