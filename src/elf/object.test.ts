@@ -319,6 +319,22 @@ describe('parseObject: bad relocations and definitions', () => {
     });
   };
 
+  it('refuses an object whose .BTF holds a type of kind 0 (BTF_KIND_UNKN), as libbpf and the kernel do', () => {
+    const bytes = readFixture('xdp_parser.o').slice();
+    const btf = parseObject(bytes).elf.section('.BTF')!;
+    const v = new DataView(bytes.buffer, bytes.byteOffset);
+    // btf_header.type_off at +8, header length at +4; type [1]'s info word is 4 bytes in.
+    const info = btf.offset + v.getUint32(btf.offset + 4, true) + v.getUint32(btf.offset + 8, true) + 4;
+    v.setUint32(info, v.getUint32(info, true) & 0xe0ffffff, true);
+    assert.throws(() => parseObject(bytes), (e: Error & { code?: string; section?: string; cause?: { code?: string } }) => {
+      assert.equal(e.code, ElfErrorCode.BAD_BTF, e.message);
+      assert.equal(e.section, '.BTF');
+      assert.equal(e.cause?.code, 'EBEE_BTF_UNKNOWN_KIND');
+      assert.match(e.message, /type \[1\] has unknown kind 0/);
+      return true;
+    });
+  });
+
   it('rejects a relocation on an instruction that is neither call nor lddw', () => {
     // tail_entry's lddw of jump_table is at byte 64 of xdp; byte 32 is tail_entry's first instruction.
     fails(patchReloc('tailcall.o', 'xdp', 0, (v, at) => v.setBigUint64(at, 32n, true)), ElfErrorCode.BAD_RELOCATION,
