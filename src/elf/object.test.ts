@@ -210,7 +210,10 @@ describe('parseObject: maps', () => {
     assert.deepEqual(spec.maps.map((m) => [m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.pinning, m.legacy?.layout, m.legacy?.id]), [
       ['tc_stats', 6, 4, 8, 2, 2, 'iproute2', 0],
       ['tc_hash', 1, 4, 4, 128, 0, 'iproute2', 1],
+      ['tc_outer', 13, 4, 4, 1, 0, 'iproute2', 0],
     ]);
+    // iproute2 names a map-in-map's template by id: tc_outer's inner_id 1 is tc_hash's id.
+    assert.equal(spec.map('tc_outer').innerMap, spec.map('tc_hash'));
     const kv = spec.map('tc_hash');
     assert.equal(spec.btf!.typeById(kv.keyTypeId!).name, '__u32');
     assert.equal(spec.map('tc_stats').keyTypeId, undefined);
