@@ -13,7 +13,7 @@ import { insn, lddw, LddwSrc } from '../isa/index.js';
 import { readCapture, recordToEthernet } from '../pcap/index.js';
 import { isEbeeError } from '../errors.js';
 import { programType } from '../progs/index.js';
-import { Runtime, RuntimeError, RuntimeErrorCode, type EngineName } from './index.js';
+import { Runtime, RuntimeError, RuntimeErrorCode, globalFunctionsOf, type EngineName } from './index.js';
 import { uniform as rng } from '../prng.test.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -235,6 +235,20 @@ both('legacy map-in-map: the template from inner_map_idx makes the nested lookup
   assert.equal(prog.testRun({ data: new Uint8Array(64) }).retval, 2);
   const inner = obj.map('inner');
   assert.equal([0, 1, 2, 3].reduce((a, k) => a + inner.lookupU64(k)!, 0n), 1n);
+});
+
+both('global functions are verified from their BTF signatures (Linux 6.18 via libbpf: tc_globals loads, tc_trusting is refused)', (engine) => {
+  const open = new Runtime({ engine }).openObject(fixture('global_funcs.o'));
+  const plan = (name: string) => open.programs.find((p) => p.spec.name === name)!;
+  const sigs = globalFunctionsOf(plan('tc_globals').spec.funcInfo, open.spec.btf, '__sk_buff');
+  assert.deepEqual([...sigs.values()].map((g) => [g.name, g.args.map((a) => a.kind === 'mem' ? `mem${a.size}${a.nullable ? '?' : ''}` : a.kind)]),
+    [['len_bucket', ['ctx', 'scalar']], ['bump', ['mem4?']]]);
+  assert.deepEqual(globalFunctionsOf(plan('tc_globals').spec.funcInfo, undefined, '__sk_buff').size, 0, 'no BTF: all static');
+  plan('tc_trusting').autoload = false;
+  const obj = open.load();
+  assert.equal(obj.program('tc_globals').testRun({ data: new Uint8Array(64) }).retval, ((64 >> 2) + 0 + 8) & 1);
+  assert.throws(() => new Runtime({ engine }).loadObject(fixture('global_funcs.o')),
+    (e: Error) => /tc_trusting/.test(e.message) && /mem_or_null/.test(String((e as { result?: { error?: { message?: string } } }).result?.error?.message ?? e.message)));
 });
 
 /**

@@ -5,7 +5,7 @@
 import type { HelperPrototype } from '../helpers/prototype.js';
 import type { ContextLayout } from './context.js';
 import type { Cfg } from './cfg.js';
-import type { Assumption, MapDescriptor } from './types.js';
+import type { Assumption, GlobalFunction, MapDescriptor } from './types.js';
 
 export interface Env {
   readonly cfg: Cfg;
@@ -18,6 +18,7 @@ export interface Env {
   readonly allowUninitStack: boolean;
   readonly mapHelperCompatibility: boolean;
   readonly exitChecks: boolean;
+  readonly globalFunctions: ReadonlyMap<number, GlobalFunction>;
   readonly returnRange: readonly [bigint, bigint] | undefined;
   readonly assumptions: ReadonlyMap<number, readonly Assumption[]>;
   /** Ids link copies; one counter for the whole run, as Linux's id_gen. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insn, lddw } from '../isa/index.js';
-import { ErrorCategory, VerifierInputError, verify } from './index.js';
+import { ErrorCategory, VerifierInputError, verify, type GlobalArg, type VerifierResult, type VerifyOptions } from './index.js';
+import { assemble } from '../asm/index.js';
 import { lookup, run, runInsns } from './verify.test.fixture.js';
 
 function rejects(text: string, message: string | RegExp, category?: string): void {
@@ -307,4 +308,44 @@ test('special maps go only to their helpers, and those helpers only take them', 
   rejects(`r1 = r1\nr2 = map_idx(0) ll\nr3 = 0\nr4 = r10\nr4 += -8\n*(u64 *)(r10 - 8) = r3\nr5 = 8\ncall 25\nr0 = 0\nexit`,
     'cannot pass map_type 2 into func bpf_perf_event_output#25', ErrorCategory.HELPER_ARG);
   rejects('r1 = map_idx(1) ll\nr2 = 16\nr3 = 0\ncall 131\nr0 = 0\nexit', 'cannot pass map_type 1 into func bpf_ringbuf_reserve#131');
+});
+
+test('a global function is verified on its own from its signature; a call only checks the arguments', () => {
+  // Linux 6.18 with BTF func_info (libbpf) verifies a global function from its signature:
+  // an `int *` argument is 4 bytes of memory that may be NULL, whatever the caller passes.
+  // The same rule rejects build/bpf2bpf.o's add1 and the global_funcs.o fixture's trusting().
+  const prog = (body: string): string => `r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = r10\nr1 += -4\ncall sub\nexit\nsub:\n${body}\nexit`;
+  const at6 = (args: readonly GlobalArg[]): VerifyOptions => ({ globalFunctions: new Map([[6, { name: 'sub', args }]]) });
+  const mem: GlobalArg = { kind: 'mem', size: 4, nullable: true };
+  const deref = prog('r0 = *(u32 *)(r1 + 0)');
+  accepts(deref); // static: verified with the caller's stack pointer
+  let r = run(deref, at6([mem]));
+  assert.deepEqual([r.error?.pc, r.error?.message], [6, "R1 invalid mem access 'mem_or_null'"]);
+  assert.equal(run(prog('r0 = 0\nif r1 == 0 goto +1\nr0 = *(u32 *)(r1 + 0)'), at6([mem])).ok, true);
+  r = run(prog('r0 = *(u32 *)(r1 + 4)'), at6([{ kind: 'mem', size: 4, nullable: false }]));
+  assert.equal(r.error?.message, 'invalid access to memory, mem_size=4 off=4 size=4');
+  // A global function returns a scalar (check_return_code for a subprogram).
+  r = run(prog('r0 = r10'), at6([mem]));
+  assert.equal(r.error?.message, 'At subprogram exit the register R0 is not a scalar value (fp)');
+  // The caller's side: arguments must fit the signature; r0 comes back unknown.
+  const call = (setup: string, args: readonly GlobalArg[], after = 'r0 = 0'): VerifierResult => {
+    const text = `${setup}\ncall sub\n${after}\nexit\nsub:\nr0 = 0\nexit`;
+    const target = assemble(text).insns.length - 2;
+    return run(text, { globalFunctions: new Map([[target, { name: 'sub', args }]]) });
+  };
+  assert.match(call('r0 = 0', [mem]).error!.message, /^Caller passes invalid args into func \('sub' at insn 4\): R1 type=ctx expected=memory/);
+  assert.equal(call('r1 = 0', [mem]).ok, true, 'NULL fits a memory argument');
+  assert.match(call('r1 += 4', [{ kind: 'ctx' }]).error!.message, /dereference of modified ctx ptr R1 off=4 disallowed/);
+  assert.match(call('r1 = r10', [{ kind: 'scalar' }]).error!.message, /R1 is not a scalar/);
+  assert.equal(call('r1 = 5', [{ kind: 'scalar' }], 'r0 = *(u32 *)(r0 + 0)').error?.message, "R0 invalid mem access 'scalar'");
+  // The callee may write the memory it is given: a pointer spilled there is a number afterwards.
+  const spill = '*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8';
+  const use = 'r1 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r1 + 0)';
+  assert.equal(call(spill, [{ kind: 'mem', size: 8, nullable: true }], use).error?.message, "R1 invalid mem access 'scalar'");
+  // A signature Linux refuses refuses the program at the call.
+  r = call('r1 = 1', [{ kind: 'scalar' }]);
+  assert.equal(r.ok, true);
+  const bad = 'r1 = 1\ncall sub\nexit\nsub:\nr0 = 0\nexit';
+  r = run(bad, { globalFunctions: new Map([[3, { name: 'sub', args: [], invalid: "Global function sub() doesn't return scalar. Only those are supported." }]]) });
+  assert.equal(r.error?.message, "Global function sub() doesn't return scalar. Only those are supported.");
 });
