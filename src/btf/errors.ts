@@ -6,7 +6,7 @@ export const BtfErrorCode = {
   MALFORMED: 'EBEE_BTF_MALFORMED',
   /** A type id that names no type. */
   BAD_TYPE_ID: 'EBEE_BTF_BAD_TYPE_ID',
-  /** A kind this reader does not know (above 19). */
+  /** A kind that is not a type: 0 (BTF_KIND_UNKN, which Linux's btf_check_all_metas refuses) or above 19. */
   UNKNOWN_KIND: 'EBEE_BTF_UNKNOWN_KIND',
   /** A type whose size is asked for but has none (void, function, forward declaration). */
   NO_SIZE: 'EBEE_BTF_NO_SIZE',

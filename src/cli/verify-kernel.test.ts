@@ -11,8 +11,10 @@
  * see corpus.test.fixture.ts), and the kernel
  * gets the same bytecode with the referenced maps created from the object's specs.
  * Global data maps are created but not filled nor frozen, so neither side knows their
- * contents. Excluded, with the reason counted: types the kernel needs a BTF attach
- * target for (tracing, LSM, ext, struct_ops), programs calling kfuncs or naming
+ * contents. Programs with global functions or callbacks also get the object's BTF and
+ * their func_info, which change the kernel's verdict. Excluded, with the reason
+ * counted: types the kernel needs a BTF attach target for (tracing, LSM, ext,
+ * struct_ops), programs calling kfuncs or naming
  * kernel BTF ids, types ebee has no context model for, maps the kernel cannot create
  * without BTF.
  */
@@ -27,6 +29,9 @@ import { createSpecOf, parseObject, ProgramType, type ObjectMap, type ProgramSpe
 import { encode } from '../isa/index.js';
 import { verifyObject } from './verify-object.js';
 import { corpusFallbackType } from './corpus.test.fixture.js';
+import { BtfBuilder, type Btf } from '../btf/index.js';
+import { globalFunctionsOf } from '../runtime/index.js';
+import { programType } from '../progs/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = join(repo, 'src/elf/fixtures');
@@ -46,15 +51,15 @@ const NEEDS_BTF_TARGET = new Set<number>([ProgramType.TRACING, ProgramType.STRUC
 
 /**
  * Measured on 2026-11-25 against Linux 6.18 (root, CONFIG_BPF_KPROBE_OVERRIDE off):
- * fixtures 34/35 (the one difference: ebee rejects `w3 -= w1` on a packet pointer in
- * ringbuf.o, which a privileged kernel turns into an unknown scalar); corpus 353/356,
- * every program at Linux's 1,000,000-instruction limit (none excluded for time), with 3 ebee-only
- * acceptances, all this kernel's configuration: bpf_override_return
- * (CONFIG_BPF_KPROBE_OVERRIDE) and bpf_probe_write_user (lockdown), which ebee's
- * per-type helper lists allow as a kernel with them does. Floors: raise them as the
- * verifier improves; never lower them to pass.
+ * fixtures 39/39 (programs with global functions or callbacks go with the object's BTF
+ * and func_info, as libbpf loads them); corpus 353/356, every program at Linux's
+ * 1,000,000-instruction limit (none excluded for time), with 3 ebee-only acceptances,
+ * all this kernel's configuration: bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE)
+ * and bpf_probe_write_user (lockdown), which ebee's per-type helper lists allow as a
+ * kernel with them does. Floors: raise them as the verifier improves; never lower them
+ * to pass.
  */
-const FLOOR = { fixtureAgree: 34, corpusAgree: 353, corpusMaxUnsound: 3 };
+const FLOOR = { fixtureAgree: 39, corpusAgree: 353, corpusMaxUnsound: 3 };
 
 interface Job {
   readonly where: string;
@@ -117,22 +122,34 @@ function mapLine(m: ObjectMap): string {
   return `map ${own}${inner}`;
 }
 
-/** The oracle's input for one program, or the reason the kernel cannot be asked. */
-function kernelJob(p: ProgramSpec, maps: readonly ObjectMap[], wantLog: boolean, fallback: number): string | { skip: string } {
+/**
+ * The oracle's input for one program, or the reason the kernel cannot be asked. The
+ * object's BTF and the program's func_info go along where they change the kernel's
+ * verdict: global functions (verified on their own) and callbacks (which need it).
+ */
+function kernelJob(p: ProgramSpec, maps: readonly ObjectMap[], btf: Btf | undefined, wantLog: boolean, fallback: number): string | { skip: string } {
   const type = p.type === 0 ? fallback : p.type;
   if (NEEDS_BTF_TARGET.has(type)) return { skip: 'needs a kernel BTF attach target' };
+  let callbacks = false;
   for (const ins of p.insns) {
     if (ins.opcode === 0x85 && ins.src === 2) return { skip: 'calls a kfunc' };
     if (ins.opcode === 0x18 && ins.src === 3) return { skip: 'names a kernel BTF id' };
-    // The kernel wants BTF func_info for callbacks, which the oracle does not pass.
-    if (ins.opcode === 0x18 && ins.src === 4) return { skip: 'takes a callback address (needs BTF func_info)' };
+    if (ins.opcode === 0x18 && ins.src === 4) callbacks = true;
   }
+  const globals = btf ? globalFunctionsOf(p.funcInfo, btf, programType(type).context.name) : new Map();
+  const withBtf = btf !== undefined && p.funcInfo.length > 0 && (callbacks || globals.size > 0);
+  if (callbacks && !withBtf) return { skip: 'takes a callback address (needs BTF func_info)' };
   const used = new Set<number>();
   for (const r of p.references) if (r.kind === 'map' || r.kind === 'map_value') used.add(r.mapIndex);
   const lines = maps.map((m, i) => (used.has(i) ? mapLine(m) : 'map none'));
   const flags = (p.sectionType?.sleepable ? BPF_F_SLEEPABLE : 0) | (p.sectionType?.xdpFrags ? BPF_F_XDP_HAS_FRAGS : 0);
   const hex = Buffer.from(encode(p.insns)).toString('hex');
-  lines.push(`prog ${type} ${p.sectionType?.expectedAttachType ?? 0} ${flags} ${p.license || 'unknown'}`, `insns ${hex}`, wantLog ? 'load log' : 'load');
+  lines.push(`prog ${type} ${p.sectionType?.expectedAttachType ?? 0} ${flags} ${p.license || 'unknown'}`);
+  if (withBtf) {
+    const info = [...p.funcInfo].sort((a, b) => a.pc - b.pc).map((f) => `${f.pc} ${f.typeId}`).join(' ');
+    lines.push(`btf ${Buffer.from(BtfBuilder.from(btf!, { littleEndian: true }).build()).toString('hex')}`, `funcinfo ${info}`);
+  }
+  lines.push(`insns ${hex}`, wantLog ? 'load log' : 'load');
   return lines.join('\n') + '\n';
 }
 
@@ -156,7 +173,7 @@ function jobsOf(file: string, label: string, t: Tally): Job[] {
     const where = `${label} ${p.section}/${p.name}`;
     if (v.contextFallback) return skip(t, `no ebee context model for type ${p.type}`);
     // The kernel's log is only fetched where ebee accepts: a rejection there is the news.
-    const input = kernelJob(p, spec.maps, v.result.ok || SHOW_BOTH_REJECT, fallbackNumber);
+    const input = kernelJob(p, spec.maps, spec.btf, v.result.ok || SHOW_BOTH_REJECT, fallbackNumber);
     if (typeof input !== 'string') return skip(t, input.skip);
     const mapTypeOf = (n: number): string => `map type ${spec.maps[n]?.type ?? '?'}`;
     jobs.push({ where, ebeeOk: v.result.ok, ebeeMessage: v.result.error ? `${v.result.error.pc}: ${v.result.error.message}` : '', input, mapTypeOf });
@@ -190,6 +207,7 @@ function kernelMessage(v: KernelVerdict): string {
 function compare(t: Tally, jobs: readonly Job[], verdicts: readonly KernelVerdict[]): void {
   jobs.forEach((j, i) => {
     const k = verdicts[i]!;
+    if (k.result.startsWith('btffail')) return skip(t, `the kernel refused the object's BTF (errno ${k.result.split(' ')[1]})`);
     if (k.result.startsWith('mapfail')) return skip(t, `map creation refused (${j.mapTypeOf(Number(k.result.split(' ')[1]))}, errno ${k.result.split(' ')[2]})`);
     const kernelOk = k.result === 'accept';
     t.total++;

@@ -6,7 +6,7 @@
  */
 import { parseObject, type ProgramSpec } from '../elf/index.js';
 import { programTypeFor } from '../progs/index.js';
-import { mapDescriptorOf, verifyProgram, type VerifyProgramOptions } from '../runtime/index.js';
+import { globalFunctionsOf, mapDescriptorOf, verifyProgram, type VerifyProgramOptions } from '../runtime/index.js';
 import { ErrorCategory, TEST_CONTEXT, type VerifierResult } from '../verifier/index.js';
 
 export interface ProgramVerdict {
@@ -76,8 +76,9 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
     const type = typed.fallback ? { context: TEST_CONTEXT } : typed.type;
     const fallback = typed.fallback;
     const lineInfo = new Map(p.lineInfo.map((l) => [l.pc, `${l.fileName}:${l.lineNum}: ${l.line.trim()}`]));
+    const globalFunctions = globalFunctionsOf(p.funcInfo, spec.btf, type.context.name);
     const result = verifyProgram(p.insns, {
-      type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo,
+      type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo, globalFunctions,
       ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
     });
     return { name: p.name, section: p.section, result, contextFallback: fallback };

@@ -12,6 +12,8 @@ export const ElfErrorCode = {
   MALFORMED: 'EBEE_ELF_MALFORMED',
   /** A program that cannot be extracted: bad length, undecodable instruction, bad function bounds. */
   BAD_PROGRAM: 'EBEE_ELF_BAD_PROGRAM',
+  /** A `.BTF` section that is not valid BTF (libbpf and the kernel refuse it); the `BtfError` is the cause. */
+  BAD_BTF: 'EBEE_ELF_BAD_BTF',
   /** A map definition (BTF `.maps` or legacy `maps`) that cannot be read. */
   BAD_MAP: 'EBEE_ELF_BAD_MAP',
   /** A relocation that does not fit its instruction, or whose target is unknown. */

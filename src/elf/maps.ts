@@ -271,7 +271,7 @@ export function parseLegacyMaps(elf: ElfFile, sec: ElfSection, btf?: Btf): Objec
   const le = elf.littleEndian;
   const layout: LegacyMapFields['layout'] = defSize === 20 ? 'bpf_map_def' : defSize === 28 ? 'samples'
     : defSize === 36 ? 'iproute2' : 'other';
-  return syms.map((sym) => {
+  const maps = syms.map((sym): ObjectMap => {
     const offset = Number(sym.value);
     if (offset % 4 !== 0 || offset + defSize > sec.size) throw bad(`definition at offset ${offset} is misaligned or runs past the section`, sec.name, sym.name);
     const u = (i: number): number => (i * 4 < defSize ? view.getUint32(offset + i * 4, le) : 0);
@@ -286,6 +286,40 @@ export function parseLegacyMaps(elf: ElfFile, sec: ElfSection, btf?: Btf): Objec
       offset, size: defSize,
     } satisfies ObjectMap;
   });
+  return maps;
+}
+
+/**
+ * The inner template of a legacy ARRAY_OF_MAPS / HASH_OF_MAPS. samples/bpf's loader
+ * (bpf_load.c) created the map at `inner_map_idx` first (an index over the object's
+ * legacy definitions in order: sections in file order, each by offset, as PREVAIL's
+ * loader also reads it). iproute2 (lib/bpf_legacy.c, which Cilium used) names the
+ * template by id: the outer map's `inner_id` is the template's `id`.
+ */
+export function resolveLegacyInnerMaps(legacy: readonly ObjectMap[]): ObjectMap[] {
+  return legacy.map((map, index) => {
+    if (map.type !== MAP_ARRAY_OF_MAPS && map.type !== MAP_HASH_OF_MAPS) return map;
+    const l = map.legacy;
+    if (l?.layout === 'iproute2' && l.innerId) {
+      const inner = legacy.find((m, k) => k !== index && m.legacy?.layout === 'iproute2' && m.legacy.id === l.innerId);
+      if (!inner) throw bad(`inner_id ${l.innerId} names no other definition's id`, map.section, map.name);
+      return { ...map, innerMap: checkedInner(map, inner, `inner_id ${l.innerId}`) };
+    }
+    if (l?.layout !== 'samples' || l.innerIdx === undefined) return map;
+    const idx = l.innerIdx;
+    const inner = legacy[idx];
+    if (!inner || idx === index) throw bad(`inner_map_idx ${idx} names no other definition`, map.section, map.name);
+    checkedInner(map, inner, `inner_map_idx ${idx}`);
+    // bpf_create_map_in_map took no value size: the kernel's value is an inner map id (u32).
+    return { ...map, valueSize: 4, innerMap: inner };
+  });
+}
+
+function checkedInner(map: ObjectMap, inner: ObjectMap, what: string): ObjectMap {
+  if (inner.type === MAP_ARRAY_OF_MAPS || inner.type === MAP_HASH_OF_MAPS) {
+    throw bad(`${what} names a map-in-map; the kernel nests one level only`, map.section, map.name);
+  }
+  return inner;
 }
 
 // ---- Global data ------------------------------------------------------------------

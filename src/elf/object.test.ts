@@ -186,6 +186,16 @@ describe('parseObject: maps', () => {
     assert.deepEqual(spec.maps.map((m) => m.name), ['inner_a', 'inner_b', 'outer']);
   });
 
+  it("takes a legacy map-in-map's inner template from samples/bpf's inner_map_idx", () => {
+    const spec = load('legacy_map_in_map.o');
+    const outer = spec.map('outer');
+    assert.equal(outer.legacy?.layout, 'samples');
+    // The definition says value_size 0; the kernel's value is an inner map id (u32).
+    assert.deepEqual([outer.type, outer.keySize, outer.valueSize, outer.maxEntries], [12, 4, 4, 2]);
+    assert.equal(outer.innerMap, spec.map('inner'));
+    assert.equal(spec.map('inner').innerMap, undefined);
+  });
+
   it('reads legacy bpf_map_def and iproute2 definitions', () => {
     for (const name of ['legacy_maps.o', 'legacy_maps.clang14.o']) {
       const spec = load(name);
@@ -200,7 +210,10 @@ describe('parseObject: maps', () => {
     assert.deepEqual(spec.maps.map((m) => [m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.pinning, m.legacy?.layout, m.legacy?.id]), [
       ['tc_stats', 6, 4, 8, 2, 2, 'iproute2', 0],
       ['tc_hash', 1, 4, 4, 128, 0, 'iproute2', 1],
+      ['tc_outer', 13, 4, 4, 1, 0, 'iproute2', 0],
     ]);
+    // iproute2 names a map-in-map's template by id: tc_outer's inner_id 1 is tc_hash's id.
+    assert.equal(spec.map('tc_outer').innerMap, spec.map('tc_hash'));
     const kv = spec.map('tc_hash');
     assert.equal(spec.btf!.typeById(kv.keyTypeId!).name, '__u32');
     assert.equal(spec.map('tc_stats').keyTypeId, undefined);
@@ -308,6 +321,22 @@ describe('parseObject: bad relocations and definitions', () => {
       return true;
     });
   };
+
+  it('refuses an object whose .BTF holds a type of kind 0 (BTF_KIND_UNKN), as libbpf and the kernel do', () => {
+    const bytes = readFixture('xdp_parser.o').slice();
+    const btf = parseObject(bytes).elf.section('.BTF')!;
+    const v = new DataView(bytes.buffer, bytes.byteOffset);
+    // btf_header.type_off at +8, header length at +4; type [1]'s info word is 4 bytes in.
+    const info = btf.offset + v.getUint32(btf.offset + 4, true) + v.getUint32(btf.offset + 8, true) + 4;
+    v.setUint32(info, v.getUint32(info, true) & 0xe0ffffff, true);
+    assert.throws(() => parseObject(bytes), (e: Error & { code?: string; section?: string; cause?: { code?: string } }) => {
+      assert.equal(e.code, ElfErrorCode.BAD_BTF, e.message);
+      assert.equal(e.section, '.BTF');
+      assert.equal(e.cause?.code, 'EBEE_BTF_UNKNOWN_KIND');
+      assert.match(e.message, /type \[1\] has unknown kind 0/);
+      return true;
+    });
+  });
 
   it('rejects a relocation on an instruction that is neither call nor lddw', () => {
     // tail_entry's lddw of jump_table is at byte 64 of xdp; byte 32 is tail_entry's first instruction.

@@ -7,13 +7,13 @@
  * Maps are listed BTF `.maps` first, then legacy `maps`, then global data, each in
  * section order; linked programs name them by that index (`lddw` MAP_IDX).
  */
-import { BtfKind, fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExt } from '../btf/index.js';
+import { BtfError, BtfKind, fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExt } from '../btf/index.js';
 import { ElfError, ElfErrorCode } from './errors.js';
 import { FunctionIndex, extractFunctions, isCodeSection, type FunctionSpec } from './functions.js';
 import { linkProgram, type LinkContext, type LinkedCoreRelo, type LinkedFunctions } from './link.js';
 import type { Instruction } from '../isa/index.js';
 import {
-  dataKindOf, dataMap, isLegacyMapSection, objectSymbols, parseBtfMaps, parseLegacyMaps, type GlobalVariable, type ObjectMap,
+  dataKindOf, dataMap, isLegacyMapSection, objectSymbols, parseBtfMaps, parseLegacyMaps, resolveLegacyInnerMaps, type GlobalVariable, type ObjectMap,
 } from './maps.js';
 import { parseElf, type ElfFile, type ElfRelocation, type ParseElfOptions } from './reader.js';
 import { classifyRelocations, type FunctionRelocations } from './relocations.js';
@@ -41,7 +41,7 @@ export interface ObjectSpec {
   /** The object's BTF, with DATASEC sizes and offsets filled in; undefined without `.BTF`. */
   readonly btf: Btf | undefined;
   readonly btfExt: BtfExt | undefined;
-  /** Why `.BTF` / `.BTF.ext` could not be used, when they are present but unreadable. */
+  /** Why `.BTF.ext` could not be used, when it is present but unreadable (an unreadable `.BTF` refuses the object). */
   readonly btfError: Error | undefined;
   /** The `license` section ('' when absent). */
   readonly license: string;
@@ -141,7 +141,10 @@ function readBtf(elf: ElfFile): { btf?: Btf; btfExt?: BtfExt; btfError?: Error }
       },
     });
   } catch (err) {
-    return { btfError: err as Error };
+    // Invalid types (a kind 0, a bad string offset...) make the kernel's BPF_BTF_LOAD and
+    // libbpf's btf__new fail: such an object is refused rather than read without its BTF.
+    if (!(err instanceof BtfError)) throw err;
+    throw new ElfError(ElfErrorCode.BAD_BTF, `.BTF is not valid BTF: ${err.message}`, { section: '.BTF', cause: err });
   }
   const extSec = elf.section('.BTF.ext');
   if (!extSec) return { btf };
@@ -183,7 +186,9 @@ export function parseObject(bytes: Uint8Array, options: ParseObjectOptions = {})
     }
     addMaps(mapsSec.index, list);
   }
+  const legacyStart = maps.length;
   for (const sec of elf.sections) if (isLegacyMapSection(sec.name)) addMaps(sec.index, parseLegacyMaps(elf, sec, btf));
+  maps.splice(legacyStart, maps.length - legacyStart, ...resolveLegacyInnerMaps(maps.slice(legacyStart)));
 
   const isCode = (i: number): boolean => { const s = elf.sections[i]; return s !== undefined && isCodeSection(s); };
   const dataSections = new Set(elf.sections.filter((s) => dataKindOf(s) !== undefined).map((s) => s.index));

@@ -10,6 +10,7 @@ export { Runtime, type RuntimeOptions, type LoadOptions, type VerifyRequest, typ
 export {
   verifyForRuntime, verifyProgram, mapDescriptorOf, isGplCompatible, type RuntimeVerifyInput, type VerifyProgramOptions,
 } from './verify.js';
+export { globalFunctionsOf } from './global-funcs.js';
 export { Program, type RunOptions, type RunOutcome } from './program.js';
 export {
   type TestRunOptions, type TestRunResult, type TestRunEvent, type EngineName, MAX_TAIL_CALLS,

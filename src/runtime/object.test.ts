@@ -13,7 +13,7 @@ import { insn, lddw, LddwSrc } from '../isa/index.js';
 import { readCapture, recordToEthernet } from '../pcap/index.js';
 import { isEbeeError } from '../errors.js';
 import { programType } from '../progs/index.js';
-import { Runtime, RuntimeError, RuntimeErrorCode, type EngineName } from './index.js';
+import { Runtime, RuntimeError, RuntimeErrorCode, globalFunctionsOf, type EngineName } from './index.js';
 import { uniform as rng } from '../prng.test.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -157,9 +157,8 @@ both('tail calls through the statically initialised prog array', (engine) => {
 });
 
 both('ring buffer records are consumed after the run', (engine) => {
-  // ebee's verifier rejects this safe program: R3 tried to subtract pointer from scalar (insn 11, `w3 -= w1`
-  // of data_end and data as u32s; privileged Linux makes a 32-bit pointer subtraction an unknown scalar).
-  const obj = new Runtime({ engine }).loadObject(fixture('ringbuf.o'), { verify: false });
+  // Verified: `w3 -= w1` (data_end - data as u32s) is an unknown scalar, as in privileged Linux.
+  const obj = new Runtime({ engine }).loadObject(fixture('ringbuf.o'));
   const r = obj.program('ringbuf_prog').testRun({ data: new Uint8Array(77) });
   assert.equal(r.action, 'XDP_PASS');
   assert.equal(r.events.length, 1);
@@ -226,6 +225,30 @@ both('array of maps: inner maps placed in the outer slots the object names', (en
   obj.map('inner_a').update(0, u32(1));
   obj.map('inner_b').update(0, u32(3));
   assert.equal(prog.testRun({ data: new Uint8Array(64) }).action, 'XDP_DROP', 'reads inner_a[0]');
+});
+
+both('legacy map-in-map: the template from inner_map_idx makes the nested lookup verify (Linux 6.18 accepts it)', (engine) => {
+  const obj = new Runtime({ engine }).loadObject(fixture('legacy_map_in_map.o'));
+  const prog = obj.program('nested_count');
+  assert.equal(prog.testRun({ data: new Uint8Array(64) }).retval, 0, 'empty outer slot');
+  (obj.map('outer') as ArrayOfMaps).setInner(0, obj.map('inner'));
+  assert.equal(prog.testRun({ data: new Uint8Array(64) }).retval, 2);
+  const inner = obj.map('inner');
+  assert.equal([0, 1, 2, 3].reduce((a, k) => a + inner.lookupU64(k)!, 0n), 1n);
+});
+
+both('global functions are verified from their BTF signatures (Linux 6.18 via libbpf: tc_globals loads, tc_trusting is refused)', (engine) => {
+  const open = new Runtime({ engine }).openObject(fixture('global_funcs.o'));
+  const plan = (name: string) => open.programs.find((p) => p.spec.name === name)!;
+  const sigs = globalFunctionsOf(plan('tc_globals').spec.funcInfo, open.spec.btf, '__sk_buff');
+  assert.deepEqual([...sigs.values()].map((g) => [g.name, g.args.map((a) => a.kind === 'mem' ? `mem${a.size}${a.nullable ? '?' : ''}` : a.kind)]),
+    [['len_bucket', ['ctx', 'scalar']], ['bump', ['mem4?']]]);
+  assert.deepEqual(globalFunctionsOf(plan('tc_globals').spec.funcInfo, undefined, '__sk_buff').size, 0, 'no BTF: all static');
+  plan('tc_trusting').autoload = false;
+  const obj = open.load();
+  assert.equal(obj.program('tc_globals').testRun({ data: new Uint8Array(64) }).retval, ((64 >> 2) + 0 + 8) & 1);
+  assert.throws(() => new Runtime({ engine }).loadObject(fixture('global_funcs.o')),
+    (e: Error) => /tc_trusting/.test(e.message) && /mem_or_null/.test(String((e as { result?: { error?: { message?: string } } }).result?.error?.message ?? e.message)));
 });
 
 /**

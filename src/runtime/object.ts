@@ -19,6 +19,7 @@ import { ArrayMap, ArrayOfMaps, HashOfMaps, MapType, PAGE_SIZE, ProgArrayMap, u3
 import { programType } from '../progs/index.js';
 import { RuntimeError, RuntimeErrorCode } from './errors.js';
 import { GlobalVar, imageStorage, mapStorage } from './globals.js';
+import { globalFunctionsOf } from './global-funcs.js';
 import type { Program } from './program.js';
 import type { LoadOptions } from './runtime.js';
 
@@ -140,10 +141,11 @@ export class OpenObject {
         core.set(spec.name, applied.outcomes);
       }
       const type = plan.type ?? spec.type;
+      const globalFunctions = globalFunctionsOf(spec.funcInfo, this.spec.btf, programType(type).context.name);
       programs.set(spec.name, this.host.loadProgram(insns, {
         type, name: spec.name, maps,
         ...(plan.type === undefined && spec.sectionType?.expectedAttachType !== undefined
-          ? { expectedAttachType: spec.sectionType.expectedAttachType } : {}), license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo),
+          ? { expectedAttachType: spec.sectionType.expectedAttachType } : {}), license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo), globalFunctions,
         ...(options.checked === undefined ? {} : { checked: options.checked }),
         ...(options.verify === undefined ? {} : { verify: options.verify }),
       }));

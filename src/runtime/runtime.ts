@@ -17,7 +17,7 @@ import {
 } from '../progs/index.js';
 import { RuntimeError, RuntimeErrorCode, VerifierRejectedError } from './errors.js';
 import { verifyForRuntime } from './verify.js';
-import type { VerifierResult } from '../verifier/index.js';
+import type { GlobalFunction, VerifierResult } from '../verifier/index.js';
 import { Program, type RunOptions, type RunOutcome } from './program.js';
 import { decodeSource, mapRefsByFd, resolveMaps, type MapRef, type ProgramSourceInput } from './source.js';
 import { OpenObject, type LoadedObject, type LoadObjectOptions, type OpenObjectOptions } from './object.js';
@@ -38,6 +38,8 @@ export interface VerifyRequest {
   readonly license: string;
   /** Source line per pc, when the program came from an object with BTF line info. */
   readonly lineInfo?: ReadonlyMap<number, string>;
+  /** Global functions by entry pc, when the program came with BTF func info (as BPF_PROG_LOAD's func_info). */
+  readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
 }
 
 /**
@@ -98,6 +100,8 @@ export interface LoadOptions {
   readonly license?: string;
   /** Source line per pc, for the verifier's explanations. */
   readonly lineInfo?: ReadonlyMap<number, string>;
+  /** Global functions by entry pc (from BTF func info; `globalFunctionsOf`): verified on their own, as Linux does. */
+  readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
 }
 
 const LOOPBACK = 1;
@@ -171,6 +175,7 @@ export class Runtime {
       const request: VerifyRequest = {
         insns: byFd, mapByFd: (fd) => this.maps.map(fd), type: type.type, context: type.context, name, typeInfo: type,
         license: options.license ?? 'GPL', ...(options.lineInfo ? { lineInfo: options.lineInfo } : {}),
+        ...(options.globalFunctions ? { globalFunctions: options.globalFunctions } : {}),
       };
       let result: VerifierResult | void;
       try {
@@ -225,7 +230,7 @@ export class Runtime {
     if (typeof v === 'function') return v;
     if (v !== undefined && v !== true) throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, `verify must be a boolean or a function, not ${typeof v}`);
     return (r) => verifyForRuntime({ insns: r.insns, mapByFd: r.mapByFd, typeInfo: r.typeInfo, license: r.license,
-      ...(r.lineInfo ? { lineInfo: r.lineInfo } : {}) });
+      ...(r.lineInfo ? { lineInfo: r.lineInfo } : {}), ...(r.globalFunctions ? { globalFunctions: r.globalFunctions } : {}) });
   }
 
   /** Programs of another runtime would run against this one's maps: refuse them. */

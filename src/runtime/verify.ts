@@ -7,7 +7,7 @@
 import { LddwSrc, LDDW_OPCODE, widthOf, type Instruction } from '../isa/index.js';
 import type { BpfMap } from '../maps/index.js';
 import { helperPrototype } from '../helpers/index.js';
-import { verify, type MapDescriptor, type VerifierResult } from '../verifier/index.js';
+import { verify, type GlobalFunction, type MapDescriptor, type VerifierResult } from '../verifier/index.js';
 import type { ProgramTypeInfo } from '../progs/index.js';
 import { RuntimeError, RuntimeErrorCode } from './errors.js';
 
@@ -36,6 +36,8 @@ export interface VerifyProgramOptions {
   readonly lineInfo?: ReadonlyMap<number, string>;
   /** Processed-instruction limit (Linux's 1,000,000 by default). */
   readonly insnLimit?: number;
+  /** Global functions by entry pc (`globalFunctionsOf`, from BTF func info): each verified on its own. */
+  readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
 }
 
 /** Runs the verifier on a program of a known type. */
@@ -52,6 +54,7 @@ export function verifyProgram(insns: readonly Instruction[], options: VerifyProg
     ...(range ? { returnRange: [BigInt(range[0]), BigInt(range[1])] as const } : {}),
     ...(options.lineInfo ? { lineInfo: options.lineInfo } : {}),
     ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
+    ...(options.globalFunctions ? { globalFunctions: options.globalFunctions } : {}),
   });
 }
 
@@ -86,6 +89,7 @@ export interface RuntimeVerifyInput {
   readonly license?: string;
   readonly lineInfo?: ReadonlyMap<number, string>;
   readonly logLevel?: 0 | 1 | 2;
+  readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
 }
 
 /** Verifies a program about to be loaded into a runtime, its maps taken from the registry by fd. */
@@ -107,5 +111,6 @@ export function verifyForRuntime(input: RuntimeVerifyInput): VerifierResult {
     ...(input.license !== undefined ? { license: input.license } : {}),
     ...(input.lineInfo ? { lineInfo: input.lineInfo } : {}),
     ...(input.logLevel !== undefined ? { logLevel: input.logLevel } : {}),
+    ...(input.globalFunctions ? { globalFunctions: input.globalFunctions } : {}),
   });
 }

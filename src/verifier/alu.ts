@@ -112,6 +112,13 @@ function arithAllowed(r: Reg): boolean {
   }
 }
 
+/**
+ * Arithmetic with a pointer operand, in the order of Linux's adjust_reg_min_max_vals and
+ * adjust_ptr_min_max_vals for a privileged program (allow_ptr_leaks): pointer - pointer
+ * is a number; any 32-bit operation on a pointer is prohibited except subtraction, which
+ * (pointer on either side) leaves an unknown scalar; then the pointer type and operator
+ * rules apply whichever side the pointer is on.
+ */
 function pointerArith(env: Env, i: Instruction, pc: number, d: Reg, s: Reg, is32: boolean): Reg {
   const op = i.opcode & 0xf0;
   const dst = i.dst;
@@ -119,15 +126,13 @@ function pointerArith(env: Env, i: Instruction, pc: number, d: Reg, s: Reg, is32
     if (op === AluOp.SUB) return unknownScalar(pc); // a privileged program may subtract pointers
     throw new Reject(pc, `R${dst} pointer ${ALU_STRING[op]} pointer prohibited`, ErrorCategory.BOUNDS, dst);
   }
-  let ptr = d;
-  let off = s;
-  if (!isPointer(d)) {
-    if (op === AluOp.SUB) throw new Reject(pc, `R${dst} tried to subtract pointer from scalar`, ErrorCategory.BOUNDS, dst);
-    if (op !== AluOp.ADD) return unknownScalar(pc); // a privileged program may leak a pointer as a number
-    ptr = s;
-    off = d;
+  const scalarDst = !isPointer(d);
+  const ptr = scalarDst ? s : d;
+  const off = scalarDst ? d : s;
+  if (is32) {
+    if (op === AluOp.SUB) return unknownScalar(pc); // 32-bit ALU on a pointer makes a meaningless number
+    throw new Reject(pc, `R${dst} 32-bit pointer arithmetic prohibited`, ErrorCategory.BOUNDS, dst);
   }
-  if (is32) throw new Reject(pc, `R${dst} 32-bit pointer arithmetic prohibited`, ErrorCategory.BOUNDS, dst);
   if (ptr.maybeNull) {
     throw new Reject(pc, `R${dst} pointer arithmetic on ${typeName(ptr)} prohibited, null-check it first`,
       ErrorCategory.BOUNDS, dst, 'null_check');
@@ -135,6 +140,14 @@ function pointerArith(env: Env, i: Instruction, pc: number, d: Reg, s: Reg, is32
   if (!arithAllowed(ptr)) throw new Reject(pc, `R${dst} pointer arithmetic on ${typeName(ptr)} prohibited`, ErrorCategory.BOUNDS, dst);
   if (op === AluOp.AND || op === AluOp.OR || op === AluOp.XOR) {
     throw new Reject(pc, `R${dst} bitwise operator ${ALU_STRING[op]} on pointer prohibited`, ErrorCategory.BOUNDS, dst);
+  }
+  if (op === AluOp.SUB && scalarDst) {
+    throw new Reject(pc, `R${dst} tried to subtract pointer from scalar`, ErrorCategory.BOUNDS, dst);
+  }
+  // Linux refuses any subtraction from a stack pointer (JITs may not cope with it);
+  // compilers add negative constants instead.
+  if (op === AluOp.SUB && ptr.type === RegType.STACK) {
+    throw new Reject(pc, `R${dst} subtraction from stack pointer prohibited`, ErrorCategory.BOUNDS, dst);
   }
   if (op !== AluOp.ADD && op !== AluOp.SUB) {
     throw new Reject(pc, `R${dst} pointer arithmetic with ${ALU_STRING[op]} operator prohibited`, ErrorCategory.BOUNDS, dst);

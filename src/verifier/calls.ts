@@ -37,7 +37,8 @@ function isZero(r: Reg): boolean {
   return r.type === RegType.SCALAR && r.value.isConstant() && cv(r.value) === 0n;
 }
 
-function memPointer(r: Reg): boolean {
+/** A pointer to memory a helper (or a global function) may be given. */
+export function memPointer(r: Reg): boolean {
   if (r.maybeNull) return false;
   switch (r.type) {
     case RegType.STACK: case RegType.PACKET: case RegType.PACKET_META: case RegType.MAP_KEY: case RegType.MAP_VALUE:
@@ -67,7 +68,7 @@ export function helperAccess(env: Env, st: VState, pc: number, regno: number, si
       env.noteStackWrite(st, reg.frame, pc, lo, hi - lo, false);
     } else {
       env.noteStackRead(st, reg.frame, pc, lo, hi);
-      stackInitialised(frame, pc, regno, lo, hi);
+      stackInitialised(frame, pc, regno, lo, hi, env.allowUninitStack);
     }
     return;
   }
@@ -315,7 +316,13 @@ export function checkExit(env: Env, st: VState, pc: number): { next: number; aga
   if (st.frames.length === 1) {
     if (!env.exitChecks) return { next: -1 };
     const r0 = readReg(st, 0, pc);
-    if (env.returnRange && r0.type === RegType.SCALAR) {
+    // A global function verified on its own (its frame 0 starts past pc 0) returns a
+    // scalar to whatever called it; the program type's return range is not its concern.
+    const globalFn = f.subprog !== 0;
+    if (globalFn && r0.type !== RegType.SCALAR) {
+      throw new Reject(pc, `At subprogram exit the register R0 is not a scalar value (${typeName(r0)})`, ErrorCategory.RETURN, 0);
+    }
+    if (!globalFn && env.returnRange && r0.type === RegType.SCALAR) {
       const [lo, hi] = env.returnRange;
       if (r0.value.smin < lo || r0.value.smax > hi) {
         throw new Reject(pc, `At program exit the register R0 has smin=${r0.value.smin} smax=${r0.value.smax} should have been in [${lo}, ${hi}]`,

@@ -5,7 +5,7 @@
 import type { HelperPrototype } from '../helpers/prototype.js';
 import type { ContextLayout } from './context.js';
 import type { Cfg } from './cfg.js';
-import type { Assumption, MapDescriptor } from './types.js';
+import type { Assumption, GlobalFunction, MapDescriptor } from './types.js';
 import type { VState } from './state.js';
 
 export interface Env {
@@ -16,8 +16,10 @@ export interface Env {
   readonly helperAllowed: (id: number) => boolean;
   readonly gpl: boolean;
   readonly allowDivisionByZero: boolean;
+  readonly allowUninitStack: boolean;
   readonly mapHelperCompatibility: boolean;
   readonly exitChecks: boolean;
+  readonly globalFunctions: ReadonlyMap<number, GlobalFunction>;
   readonly returnRange: readonly [bigint, bigint] | undefined;
   readonly assumptions: ReadonlyMap<number, readonly Assumption[]>;
   /** Ids link copies; one counter for the whole run, as Linux's id_gen. */

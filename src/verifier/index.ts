@@ -8,7 +8,7 @@ export { verify } from './verify.js';
 export {
   RegType, ErrorCategory, type RegTypeValue, type ErrorCategoryValue, type MapDescriptor, type MapRef, type Reg,
   type Assumption, type VerifyOptions, type VerifierError, type Explanation, type RegView, type StateView,
-  type VerifierStats, type VerifierResult, type ExitState,
+  type VerifierStats, type VerifierResult, type ExitState, type GlobalArg, type GlobalFunction,
 } from './types.js';
 export { ContextPointer, type ContextPointerValue, type ContextField, type ContextLayout } from './context.js';
 export { TEST_CONTEXT } from './env.js';

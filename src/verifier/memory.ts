@@ -68,7 +68,7 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
           return undefined;
         }
         env.noteStackRead(st, reg.frame, pc, lo, hi, fillTarget);
-        stackInitialised(frame, pc, regno, lo, hi);
+        stackInitialised(frame, pc, regno, lo, hi, env.allowUninitStack);
         return loadedScalar(size, signed, pc);
       }
       const off = reg.off + insnOff + Number(BigInt.asIntN(64, reg.value.constantValue()!));
@@ -78,7 +78,7 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
         return undefined;
       }
       env.noteStackRead(st, reg.frame, pc, off, off + size, fillTarget);
-      return stackRead(frame, pc, regno, off, size, signed);
+      return stackRead(frame, pc, regno, off, size, signed, env.allowUninitStack);
     }
     case RegType.MAP_VALUE: {
       const d = reg.map!.desc;

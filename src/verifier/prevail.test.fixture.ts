@@ -233,6 +233,8 @@ export function caseOptions(c: PrevailCase, t: Translated): VerifyOptions {
     insnLimit: 100_000,
     assumptions: t.assumptions, exitChecks: false, allowCallx: true, recordStates: false, mapHelperCompatibility: false,
     allowDivisionByZero: !c.options.includes('!allow_division_by_zero'),
+    // PREVAIL rejects reads of never-written stack, as unprivileged Linux does.
+    allowUninitStack: false,
     termination: c.options.includes('termination'),
   };
 }

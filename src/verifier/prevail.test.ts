@@ -13,11 +13,16 @@ const dir = resolve(root, 'shared/corpora/prevail-yaml');
  * Floors measured on this session's verifier (802 cases: verdict 706, error pc 122 of
  * the 134 cases both reject with a known pc, post 2070 of 3219 constraints). The next
  * session raises them. Most remaining verdict differences are where Linux and PREVAIL
- * disagree (Linux rejects uninitialised stack reads, `mov` of an uninitialised
+ * disagree (unprivileged Linux rejects uninitialised stack reads, as the harness does, `mov` of an uninitialised
  * register, division by an immediate 0, shifts by out-of-range immediates; PREVAIL
- * lets callees read the caller's r0...), and ebee follows Linux.
+ * lets callees read the caller's r0...), and ebee follows Linux. Linux 6.18 also
+ * refuses any subtraction from a stack pointer (`r1 = r10; r1 -= 8`: "subtraction
+ * from stack pointer prohibited", asked through the kernel oracle), which four PREVAIL
+ * cases accept (stack.yaml: set numeric size, join two stack ranges, retreat stack
+ * pointer; subtract.yaml: subtraction of a numeric register from a valid pointer):
+ * following Linux there took verdict 706 -> 702 and post 2070 -> 2046.
  */
-const FLOOR = { verdict: 700, errorPc: 120, post: 2050 };
+const FLOOR = { verdict: 700, errorPc: 120, post: 2040 };
 
 test('the YAML reader reads what the PREVAIL files use', () => {
   const docs = parseYamlStream([

@@ -1,8 +1,9 @@
 /**
  * The stack in 8-byte slots: spills and fills of whole registers, bytes that are
- * misc (some number), zero or invalid (never written), as Linux tracks them. Reads of
- * invalid bytes are rejected; a full-width fill of a spilled register gives it back,
- * pointer and id included.
+ * misc (some number), zero or invalid (never written), as Linux tracks them. A
+ * privileged program may read invalid bytes as some number (Linux's allow_uninit_stack,
+ * granted with CAP_PERFMON); without that they are rejected. A full-width fill of a
+ * spilled register gives it back, pointer and id included.
  */
 import { Scalar } from './scalar/index.js';
 import { Reject } from './reject.js';
@@ -70,8 +71,9 @@ export function stackClobber(f: Frame, lo: number, hi: number, initialise: boole
   f.depth = Math.max(f.depth, -lo);
 }
 
-/** Loads `size` bytes at fp+off of frame `f`. */
-export function stackRead(f: Frame, pc: number, regno: number, off: number, size: number, signed: boolean): Reg {
+/** Loads `size` bytes at fp+off of frame `f`; `allowUninit` lets never-written bytes read as some number. */
+export function stackRead(f: Frame, pc: number, regno: number, off: number, size: number, signed: boolean,
+  allowUninit: boolean): Reg {
   checkStackBounds(pc, regno, off, size, false);
   const { slot, byte } = slotOf(off);
   const s = slotAt(f, slot);
@@ -85,17 +87,25 @@ export function stackRead(f: Frame, pc: number, regno: number, off: number, size
   for (let k = 0; k < size; k++) {
     const { slot: si, byte: bi } = slotOf(off + k);
     const b = slotAt(f, si).bytes[bi];
-    if (b === SlotByte.INVALID) {
+    if (b === SlotByte.INVALID && !allowUninit) {
       throw new Reject(pc, `invalid read from stack off ${off}+${k} size ${size}`, ErrorCategory.UNINIT, regno, 'uninit_stack');
     }
     if (b !== SlotByte.ZERO) allZero = false;
   }
+  // Linux grows the frame on reads too (check_stack_access_within_bounds), so the depth counts them.
+  f.depth = Math.max(f.depth, -off);
   if (allZero) return makeReg(RegType.SCALAR, { value: Scalar.constant(0n), defPc: pc });
   return loadedScalar(size, signed, pc);
 }
 
-/** Checks `[lo, hi)` is initialised (helper arguments that the helper reads). */
-export function stackInitialised(f: Frame, pc: number, regno: number, lo: number, hi: number): void {
+/**
+ * Checks `[lo, hi)` is initialised (variable-offset loads, helper arguments the helper
+ * reads), unless `allowUninit` (Linux's check_stack_range_initialized lets a privileged
+ * program pass STACK_INVALID bytes).
+ */
+export function stackInitialised(f: Frame, pc: number, regno: number, lo: number, hi: number, allowUninit: boolean): void {
+  f.depth = Math.max(f.depth, -lo);
+  if (allowUninit) return;
   for (let at = lo; at < hi; at++) {
     const { slot, byte } = slotOf(at);
     if (slotAt(f, slot).bytes[byte] === SlotByte.INVALID) {

@@ -140,6 +140,26 @@ export interface Assumption {
   readonly imm: number;
 }
 
+/**
+ * An argument of a global (non-static) function as Linux types it from BTF
+ * (btf_prepare_func_args): an integer or enum is any scalar, a pointer to the program
+ * type's context struct is the context, any other pointer is `size` bytes of memory
+ * that may be NULL. `invalid` is a signature Linux refuses (the reason is its message).
+ */
+export type GlobalArg =
+  | { readonly kind: 'scalar' }
+  | { readonly kind: 'ctx' }
+  | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/** A global function: verified once on its own from its BTF signature, and assumed valid at each call. */
+export interface GlobalFunction {
+  readonly name: string;
+  readonly args: readonly GlobalArg[];
+  /** Set when Linux refuses the signature itself (e.g. a return type that is not a scalar). */
+  readonly invalid?: string;
+}
+
 export interface VerifyOptions {
   /** The program type's context; a 64-byte PREVAIL-style test context when absent. */
   readonly context?: ContextLayout;
@@ -161,6 +181,12 @@ export interface VerifyOptions {
   readonly allowLoops?: boolean;
   /** Division or modulo by a register that may be zero is allowed (BPF defines x/0 = 0). Default true. */
   readonly allowDivisionByZero?: boolean;
+  /**
+   * Never-written stack bytes may be read (as some number) by loads and helpers, as
+   * Linux allows a program loaded with CAP_PERFMON (allow_uninit_stack). Default true;
+   * false rejects such reads, as unprivileged Linux and PREVAIL do.
+   */
+  readonly allowUninitStack?: boolean;
   /** Conditions that filter states before the instruction at a pc (not eBPF; for test suites). */
   readonly assumptions?: ReadonlyMap<number, readonly Assumption[]>;
   /** Check r0 is readable at exit and references are released. Default true. */
@@ -185,6 +211,13 @@ export interface VerifyOptions {
    * maps, so its corpus harness turns this off.
    */
   readonly mapHelperCompatibility?: boolean;
+  /**
+   * Global functions by entry pc (from BTF func info with global linkage). Linux
+   * verifies each on its own with arguments typed by its signature, and a call checks
+   * the arguments against it and returns an unknown scalar. Functions not listed are
+   * static: verified in each caller's context.
+   */
+  readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
 }
 
 export interface VerifierError {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insn, lddw } from '../isa/index.js';
-import { ErrorCategory, VerifierInputError, verify } from './index.js';
+import { ErrorCategory, VerifierInputError, verify, type GlobalArg, type VerifierResult, type VerifyOptions } from './index.js';
+import { assemble } from '../asm/index.js';
 import { lookup, run, runInsns } from './verify.test.fixture.js';
 
 function rejects(text: string, message: string | RegExp, category?: string): void {
@@ -113,7 +114,16 @@ test('packet access needs a comparison with data_end, on the right edge', () => 
 });
 
 test('the stack: uninitialised reads, spills and fills of pointers, bounds', () => {
-  rejects('r0 = *(u64 *)(r10 - 8)\nexit', 'invalid read from stack off -8+0 size 8', ErrorCategory.UNINIT);
+  // Never-written stack reads as some number to a privileged program (Linux 6.18, root,
+  // accepts all three through the oracle); allowUninitStack: false is unprivileged Linux.
+  accepts('r0 = *(u64 *)(r10 - 8)\nexit');
+  accepts('r1 = 0\n*(u32 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nexit');
+  accepts('r0 = *(u32 *)(r10 - 512)\nexit');
+  const deref = run('r0 = *(u64 *)(r10 - 8)\nr0 = *(u8 *)(r0 + 0)\nexit');
+  assert.equal(deref.error?.message, "R0 invalid mem access 'scalar'", 'the kernel rejects this too');
+  const strict = run('r0 = *(u64 *)(r10 - 8)\nexit', { allowUninitStack: false });
+  assert.equal(strict.error?.message, 'invalid read from stack off -8+0 size 8');
+  assert.equal(strict.error?.category, ErrorCategory.UNINIT);
   rejects('r0 = 0\n*(u64 *)(r10 - 520) = r0\nexit', 'invalid write to stack R10 off=-520 size=8');
   // A spilled ctx pointer fills back as ctx.
   accepts('*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r2 + 0)\nexit');
@@ -131,11 +141,29 @@ test("pointer arithmetic follows Linux's rules", () => {
   rejects(`${lookup(0)}\nr0 += 1\nr0 = 0\nexit`, 'R0 pointer arithmetic on map_value_or_null prohibited, null-check it first');
   rejects(`r2 = *(u32 *)(r1 + 0)
     r3 = *(u64 *)(r10 - 8)
-    exit`, 'invalid read from stack off -8+0 size 8');
+    exit`, 'R0 !read_ok');
   rejects(`${lookup(0)}\nif r0 == 0 goto out\nr1 = *(u64 *)(r0 + 0)\nr0 += r1\nout:\nr0 = 0\nexit`,
     'math between map_value pointer and register with unbounded min value is not allowed');
   // pointer - pointer is a number to a privileged program.
   accepts('r0 = r10\nr0 -= r1\nexit');
+});
+
+test('32-bit subtraction with a pointer on either side is a number; other 32-bit pointer ALU is not', () => {
+  // Verdicts of Linux 6.18 (root, socket filter) for each program, asked through the oracle.
+  // Accepted: adjust_ptr_min_max_vals turns BPF_SUB in the 32-bit class into an unknown scalar.
+  accepts('r0 = 0\nw0 -= w1\nexit');
+  accepts('r0 = r1\nw0 -= 3\nexit');
+  accepts('r0 = r10\nw0 -= w1\nexit');
+  accepts('r1 = map_idx(0) ll\nw0 = 0\nw0 -= w1\nexit'); // before the map_ptr type check
+  const r = run('r0 = 0\nw0 -= w1\nr0 = *(u8 *)(r0 + 0)\nexit');
+  assert.equal(r.error?.message, "R0 invalid mem access 'scalar'");
+  // Rejected, with the kernel's messages.
+  rejects('r0 = 0\nw0 += w1\nexit', 'R0 32-bit pointer arithmetic prohibited');
+  rejects('r0 = 0\nr0 -= r1\nexit', 'R0 tried to subtract pointer from scalar');
+  rejects('r0 = 0\nr0 |= r1\nexit', 'R0 bitwise operator |= on pointer prohibited');
+  rejects('r0 = 0\nr0 *= r1\nexit', 'R0 pointer arithmetic with *= operator prohibited');
+  rejects('r0 = r10\nr0 += r1\nexit', 'R0 pointer += pointer prohibited');
+  rejects('r1 = r10\nr1 -= 8\nr0 = 0\nexit', 'R1 subtraction from stack pointer prohibited');
 });
 
 test('division by zero is defined at run time, but not by an immediate 0', () => {
@@ -149,8 +177,11 @@ test('helper arguments are checked against the prototype', () => {
   rejects('r2 = r10\nr2 += -4\ncall 1\nr0 = 0\nexit', 'R1 type=ctx expected=map_ptr', ErrorCategory.HELPER_ARG);
   rejects('r1 = map_idx(0) ll\nr2 = 0\ncall 1\nr0 = 0\nexit',
     'R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
-  // The key must be initialised: key_size bytes of the map.
-  rejects('r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 0\nexit', 'invalid indirect read from stack R2 off -4+0 size 4');
+  // The key is key_size bytes of the map; never-written bytes pass for a privileged program
+  // (Linux 6.18, root, accepts this) and are refused without allowUninitStack.
+  const key = 'r2 = r10\nr2 += -4\nr1 = map_idx(0) ll\ncall 1\nr0 = 0\nexit';
+  accepts(key);
+  assert.equal(run(key, { allowUninitStack: false }).error?.message, 'invalid indirect read from stack R2 off -4+0 size 4');
   // A hash map with 8-byte keys needs 8 bytes.
   rejects(`${lookup(1)}\nr0 = 0\nexit`, 'invalid indirect access to stack R2 off=-4 size=8');
   rejects('call 100000\nr0 = 0\nexit', 'invalid func unknown#100000', ErrorCategory.CALL);
@@ -277,4 +308,44 @@ test('special maps go only to their helpers, and those helpers only take them', 
   rejects(`r1 = r1\nr2 = map_idx(0) ll\nr3 = 0\nr4 = r10\nr4 += -8\n*(u64 *)(r10 - 8) = r3\nr5 = 8\ncall 25\nr0 = 0\nexit`,
     'cannot pass map_type 2 into func bpf_perf_event_output#25', ErrorCategory.HELPER_ARG);
   rejects('r1 = map_idx(1) ll\nr2 = 16\nr3 = 0\ncall 131\nr0 = 0\nexit', 'cannot pass map_type 1 into func bpf_ringbuf_reserve#131');
+});
+
+test('a global function is verified on its own from its signature; a call only checks the arguments', () => {
+  // Linux 6.18 with BTF func_info (libbpf) verifies a global function from its signature:
+  // an `int *` argument is 4 bytes of memory that may be NULL, whatever the caller passes.
+  // The same rule rejects build/bpf2bpf.o's add1 and the global_funcs.o fixture's trusting().
+  const prog = (body: string): string => `r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = r10\nr1 += -4\ncall sub\nexit\nsub:\n${body}\nexit`;
+  const at6 = (args: readonly GlobalArg[]): VerifyOptions => ({ globalFunctions: new Map([[6, { name: 'sub', args }]]) });
+  const mem: GlobalArg = { kind: 'mem', size: 4, nullable: true };
+  const deref = prog('r0 = *(u32 *)(r1 + 0)');
+  accepts(deref); // static: verified with the caller's stack pointer
+  let r = run(deref, at6([mem]));
+  assert.deepEqual([r.error?.pc, r.error?.message], [6, "R1 invalid mem access 'mem_or_null'"]);
+  assert.equal(run(prog('r0 = 0\nif r1 == 0 goto +1\nr0 = *(u32 *)(r1 + 0)'), at6([mem])).ok, true);
+  r = run(prog('r0 = *(u32 *)(r1 + 4)'), at6([{ kind: 'mem', size: 4, nullable: false }]));
+  assert.equal(r.error?.message, 'invalid access to memory, mem_size=4 off=4 size=4');
+  // A global function returns a scalar (check_return_code for a subprogram).
+  r = run(prog('r0 = r10'), at6([mem]));
+  assert.equal(r.error?.message, 'At subprogram exit the register R0 is not a scalar value (fp)');
+  // The caller's side: arguments must fit the signature; r0 comes back unknown.
+  const call = (setup: string, args: readonly GlobalArg[], after = 'r0 = 0'): VerifierResult => {
+    const text = `${setup}\ncall sub\n${after}\nexit\nsub:\nr0 = 0\nexit`;
+    const target = assemble(text).insns.length - 2;
+    return run(text, { globalFunctions: new Map([[target, { name: 'sub', args }]]) });
+  };
+  assert.match(call('r0 = 0', [mem]).error!.message, /^Caller passes invalid args into func \('sub' at insn 4\): R1 type=ctx expected=memory/);
+  assert.equal(call('r1 = 0', [mem]).ok, true, 'NULL fits a memory argument');
+  assert.match(call('r1 += 4', [{ kind: 'ctx' }]).error!.message, /dereference of modified ctx ptr R1 off=4 disallowed/);
+  assert.match(call('r1 = r10', [{ kind: 'scalar' }]).error!.message, /R1 is not a scalar/);
+  assert.equal(call('r1 = 5', [{ kind: 'scalar' }], 'r0 = *(u32 *)(r0 + 0)').error?.message, "R0 invalid mem access 'scalar'");
+  // The callee may write the memory it is given: a pointer spilled there is a number afterwards.
+  const spill = '*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8';
+  const use = 'r1 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r1 + 0)';
+  assert.equal(call(spill, [{ kind: 'mem', size: 8, nullable: true }], use).error?.message, "R1 invalid mem access 'scalar'");
+  // A signature Linux refuses refuses the program at the call.
+  r = call('r1 = 1', [{ kind: 'scalar' }]);
+  assert.equal(r.ok, true);
+  const bad = 'r1 = 1\ncall sub\nexit\nsub:\nr0 = 0\nexit';
+  r = run(bad, { globalFunctions: new Map([[3, { name: 'sub', args: [], invalid: "Global function sub() doesn't return scalar. Only those are supported." }]]) });
+  assert.equal(r.error?.message, "Global function sub() doesn't return scalar. Only those are supported.");
 });

@@ -12,6 +12,7 @@ import { checkAlu } from './alu.js';
 import { checkCondJump } from './branch.js';
 import { buildCfg, isExit, jumpTarget, type Cfg } from './cfg.js';
 import { checkExit, checkHelperCall, checkLocalCall, checkStackDepth } from './calls.js';
+import { checkGlobalCall, globalEntryState } from './global.js';
 import { TEST_CONTEXT, type Env } from './env.js';
 import { VerifierErrorCode, VerifierInputError } from './errors.js';
 import { explain, type Trail } from './explain.js';
@@ -153,8 +154,10 @@ class Checker {
         helperAllowed: allowed === undefined ? () => true : typeof allowed === 'function' ? allowed : (id) => allowed.has(id),
         gpl: o.gpl ?? true,
         allowDivisionByZero: o.allowDivisionByZero ?? true,
+        allowUninitStack: o.allowUninitStack ?? true,
         mapHelperCompatibility: o.mapHelperCompatibility ?? true,
         exitChecks: o.exitChecks ?? true,
+        globalFunctions: o.globalFunctions ?? new Map(),
         returnRange: o.returnRange,
         assumptions: o.assumptions ?? new Map(),
         nextId: () => ++this.idGen,
@@ -263,10 +266,33 @@ class Checker {
     this.work.push({ st, pc, logPos: this.log.lines.length, from, trail });
   }
 
+  /**
+   * The program from pc 0, then each global function on its own from its signature
+   * (Linux's do_check_main and do_check_subprogs); calls to those are not entered.
+   */
   private walk(): { err: Reject; st: VState; trail: Trail | null } | undefined {
     const level = this.log.level;
     if (level >= 2) this.log.detail('func#0 @0');
     this.work.push({ st: this.initialState(), pc: 0, logPos: 0, from: -1, trail: null });
+    const failed = this.walkQueued();
+    if (failed) return failed;
+    const globals = [...this.env.globalFunctions].filter(([pc]) => pc > 0 && this.cfg.subprogs.includes(pc)).sort((a, b) => a[0] - b[0]);
+    for (const [pc, fn] of globals) {
+      this.log.info(`Validating ${fn.name}() func at insn ${pc}...`);
+      try {
+        this.work.push({ st: globalEntryState(fn, pc, this.env.nextId), pc, logPos: this.log.lines.length, from: -1, trail: null });
+      } catch (e) {
+        if (!(e instanceof Reject)) throw e;
+        return { err: e, st: this.initialState(), trail: null };
+      }
+      const err = this.walkQueued();
+      if (err) return err;
+    }
+    return undefined;
+  }
+
+  private walkQueued(): { err: Reject; st: VState; trail: Trail | null } | undefined {
+    const level = this.log.level;
     while (this.work.length) {
       const w = this.work.pop()!;
       if (level === 1) this.log.lines.length = Math.min(this.log.lines.length, w.logPos);
@@ -512,14 +538,24 @@ class Checker {
       if (!this.options.allowCallx) throw new Reject(pc, 'BPF_CALL uses reserved fields', ErrorCategory.INSN);
       const target = readReg(st, i.dst, pc);
       this.precision.demand(pc, (1 << i.dst) | ARG_REGS);
-      if (target.type === RegType.FUNC) return { st, pc: checkLocalCall(st, target.funcPc, pc) };
+      if (target.type === RegType.FUNC) return { st, pc: this.localCall(st, target.funcPc, pc) };
       if (target.type === RegType.SCALAR && target.value.isConstant()) return this.helper(st, Number(cv(target.value)), pc, trail);
       throw new Reject(pc, `R${i.dst} callx target is not a known function`, ErrorCategory.CALL, i.dst);
     }
     // A function's arguments are taken as deciding (its own precision is not carried back to the call).
-    if (i.src === CallSrc.LOCAL) { this.precision.demand(pc, ARG_REGS); return { st, pc: checkLocalCall(st, pc + 1 + i.imm, pc) }; }
+    if (i.src === CallSrc.LOCAL) { this.precision.demand(pc, ARG_REGS); return { st, pc: this.localCall(st, pc + 1 + i.imm, pc) }; }
     if (i.src === CallSrc.KFUNC) throw new Reject(pc, 'calling kernel functions is not supported', ErrorCategory.CALL);
     return this.helper(st, i.imm, pc, trail);
+  }
+
+  /** A static function is entered in the caller's context; a global one is assumed valid (verified on its own). */
+  private localCall(st: VState, target: number, pc: number): number {
+    const g = this.env.globalFunctions.get(target);
+    if (g) {
+      this.log.detail(`Func '${g.name}' at insn ${target} is global and assumed valid.`);
+      return checkGlobalCall(this.env, st, g, target, pc);
+    }
+    return checkLocalCall(st, target, pc);
   }
 
   private helper(st: VState, id: number, pc: number, trail: Trail | null): { st: VState; pc: number } {
@@ -530,6 +566,7 @@ class Checker {
 
   private recordExit(st: VState): void {
     const f = st.frames[0]!;
+    if (f.subprog !== 0) return; // a global function's own walk: not the program's exit
     const stack = new Map<number, Reg>();
     f.stack.forEach((s, k) => { if (s?.spill) stack.set(-8 * (k + 1), s.spill); });
     this.exitStates.push({ regs: f.regs.slice(), stack });

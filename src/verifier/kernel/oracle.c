@@ -1,16 +1,18 @@
 /* Test oracle (built by kernel.test.ts when gcc is present and the test runs as root):
  * asks the running kernel's verifier for its verdict on programs ebee also verifies.
- * Only BPF_MAP_CREATE and BPF_PROG_LOAD are used; nothing is attached, every fd is
- * closed before the next job.
+ * Only BPF_MAP_CREATE, BPF_BTF_LOAD and BPF_PROG_LOAD are used; nothing is attached,
+ * every fd is closed before the next job.
  *
  * Input (stdin), one job per block:
  *   map TYPE KEY VALUE MAX FLAGS [ITYPE IKEY IVALUE IMAX IFLAGS]   (the inner template)
  *   map none                      (a slot the program does not reference)
  *   prog TYPE EXPECTED_ATTACH PROG_FLAGS LICENSE...
+ *   btf HEX                       (optional: the program's BTF, loaded for func_info)
+ *   funcinfo PC TYPEID [PC TYPEID]... (optional, with btf: each function's entry and BTF FUNC)
  *   insns HEX                     (little-endian bytecode; lddw src 5/6 name map indices)
  *   load | load log               (with `log`, a rejection also fetches the log)
  * Output per job:
- *   result accept | result reject ERRNO | result mapfail INDEX ERRNO
+ *   result accept | result reject ERRNO | result mapfail INDEX ERRNO | result btffail ERRNO
  *   log LINE                      (the last lines of the verifier log, on rejection)
  *   end
  */
@@ -36,6 +38,11 @@ static char license[256];
 static unsigned char *code;
 static size_t code_len;
 static char *log_buf;
+static int btf_fd = -1;
+static int btf_fail_errno;
+#define MAX_FUNCS 256
+static struct bpf_func_info func_info[MAX_FUNCS];
+static unsigned func_info_cnt;
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -66,6 +73,11 @@ static void reset(void)
 	free(code);
 	code = NULL;
 	code_len = 0;
+	if (btf_fd >= 0)
+		close(btf_fd);
+	btf_fd = -1;
+	btf_fail_errno = 0;
+	func_info_cnt = 0;
 }
 
 static void add_map(const char *args)
@@ -111,18 +123,18 @@ static int hexval(int c)
 	return -1;
 }
 
-static void set_insns(const char *hex)
+/* Decodes a line of hex into a new buffer; *len gets its size. */
+static unsigned char *unhex(const char *hex, size_t *len)
 {
 	size_t n = strlen(hex);
 	while (n && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
 		n--;
-	if (n % 16) {
-		fprintf(stderr, "oracle: bytecode is not whole instructions\n");
+	if (n % 2) {
+		fprintf(stderr, "oracle: odd hex length\n");
 		exit(2);
 	}
-	free(code);
-	code = malloc(n / 2 + 1);
-	if (!code)
+	unsigned char *out = malloc(n / 2 + 1);
+	if (!out)
 		exit(3);
 	for (size_t i = 0; i < n / 2; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
@@ -130,9 +142,48 @@ static void set_insns(const char *hex)
 			fprintf(stderr, "oracle: bad hex\n");
 			exit(2);
 		}
-		code[i] = (unsigned char)(hi << 4 | lo);
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
-	code_len = n / 2;
+	*len = n / 2;
+	return out;
+}
+
+static void set_insns(const char *hex)
+{
+	free(code);
+	code = unhex(hex, &code_len);
+	if (code_len % 8) {
+		fprintf(stderr, "oracle: bytecode is not whole instructions\n");
+		exit(2);
+	}
+}
+
+/* Loads the program's BTF (for func_info); a refusal is reported as the job's result. */
+static void set_btf(const char *hex)
+{
+	size_t len;
+	unsigned char *blob = unhex(hex, &len);
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (__u64)(unsigned long)blob;
+	attr.btf_size = (unsigned)len;
+	btf_fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+	if (btf_fd < 0)
+		btf_fail_errno = errno;
+	free(blob);
+}
+
+static void set_func_info(const char *args)
+{
+	unsigned pc, id;
+	int used;
+	func_info_cnt = 0;
+	while (func_info_cnt < MAX_FUNCS && sscanf(args, "%u %u%n", &pc, &id, &used) == 2) {
+		func_info[func_info_cnt].insn_off = pc;
+		func_info[func_info_cnt].type_id = id;
+		func_info_cnt++;
+		args += used;
+	}
 }
 
 static long load(unsigned level, int *err)
@@ -146,6 +197,12 @@ static long load(unsigned level, int *err)
 	attr.insn_cnt = (unsigned)(code_len / 8);
 	attr.license = (__u64)(unsigned long)license;
 	attr.fd_array = (__u64)(unsigned long)map_fds;
+	if (btf_fd >= 0) {
+		attr.prog_btf_fd = (unsigned)btf_fd;
+		attr.func_info_rec_size = sizeof(struct bpf_func_info);
+		attr.func_info = (__u64)(unsigned long)func_info;
+		attr.func_info_cnt = func_info_cnt;
+	}
 	if (level) {
 		log_buf[0] = 0;
 		attr.log_level = level;
@@ -189,6 +246,8 @@ static void run_job(int want_log)
 {
 	if (map_fail_index >= 0) {
 		printf("result mapfail %d %d\n", map_fail_index, map_fail_errno);
+	} else if (btf_fail_errno) {
+		printf("result btffail %d\n", btf_fail_errno);
 	} else {
 		int err;
 		/* The verdict without a log: a log too small for the run would turn an
@@ -228,6 +287,10 @@ int main(void)
 			}
 			snprintf(license, sizeof(license), "%s", line + 5 + off);
 			license[strcspn(license, "\r\n")] = 0;
+		} else if (!strncmp(line, "btf ", 4)) {
+			set_btf(line + 4);
+		} else if (!strncmp(line, "funcinfo ", 9)) {
+			set_func_info(line + 9);
 		} else if (!strncmp(line, "insns ", 6)) {
 			set_insns(line + 6);
 		} else if (!strncmp(line, "load", 4)) {
