@@ -61,7 +61,11 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, exact: boolean, precise = true): bo
   return true;
 }
 
-function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap, exact: boolean, precise: boolean): boolean {
+/**
+ * `uninitReadable`: reading never-written bytes gives an unknown number (a privileged
+ * program may), so an invalid byte is as good as a misc one.
+ */
+function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap, exact: boolean, precise: boolean, uninitReadable: boolean): boolean {
   if (!o) return exact ? !c || c.bytes === 'iiiiiiii' : true;
   const cb = c?.bytes ?? 'iiiiiiii';
   if (exact) {
@@ -71,20 +75,21 @@ function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap
   }
   if (!precise && !(o.spill && isPointer(o.spill)) && !(c?.spill && isPointer(c.spill))) {
     // Numbers whose values reach no check: only which bytes are initialised matters.
+    if (uninitReadable) return true;
     for (let k = 0; k < 8; k++) if (o.bytes[k] !== SlotByte.INVALID && cb[k] === SlotByte.INVALID) return false;
     return true;
   }
   if (o.spill) {
     if (c?.spill) return regSafe(o.spill, c.spill, ids, false);
     // An unknown spilled number is no more than bytes of some number.
-    return o.spill.type === RegType.SCALAR && o.spill.value.isUnknown() && o.spill.id === 0 && !/[ir]/.test(cb);
+    return o.spill.type === RegType.SCALAR && o.spill.value.isUnknown() && o.spill.id === 0 && !(uninitReadable ? /r/ : /[ir]/).test(cb);
   }
   for (let k = 0; k < 8; k++) {
     const ob = o.bytes[k]!;
     const nb = cb[k]!;
     if (ob === SlotByte.INVALID) continue;
     if (ob === SlotByte.MISC) {
-      if (nb === SlotByte.INVALID) return false;
+      if (nb === SlotByte.INVALID && !uninitReadable) return false;
       if (nb === SlotByte.SPILL && c?.spill && isPointer(c.spill)) return false;
       continue;
     }
@@ -110,7 +115,7 @@ export function slotMasksOf(st: VState, pc: number, at: (pc: number) => SlotMask
   return st.frames.map((_, i) => at(i === top ? pc : st.frames[i + 1]!.callsite));
 }
 
-function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: SlotMasks, ids: IdMap, exact: boolean): boolean {
+function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: SlotMasks, ids: IdMap, exact: boolean, uninitReadable: boolean): boolean {
   if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
@@ -132,7 +137,7 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
       const cs = c.stack[k];
       if (os === undefined && !exact) continue;
       if (os === cs && (!os?.spill || (os.spill.id === 0 && os.spill.refId === 0))) continue;
-      if (!slotSafe(os, cs, ids, exact, hasSlot(slots.precise, k))) return false;
+      if (!slotSafe(os, cs, ids, exact, hasSlot(slots.precise, k), uninitReadable)) return false;
     }
   }
   return true;
@@ -145,7 +150,7 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
  * pc, each caller's at its call instruction (see `slotMasksOf`); every slot when absent.
  */
 export function statesSafe(
-  old: VState, now: VState, live: number, exact: boolean, precise = 0x3ff, slots?: readonly SlotMasks[],
+  old: VState, now: VState, live: number, exact: boolean, precise = 0x3ff, slots?: readonly SlotMasks[], uninitReadable = false,
 ): boolean {
   if (old.frames.length !== now.frames.length || old.refs.length !== now.refs.length) return false;
   const ids = new IdMap();
@@ -153,7 +158,7 @@ export function statesSafe(
   // The running frame first: it is where states differ most often.
   for (let i = top; i >= 0; i--) {
     const masks = slots?.[i] ?? EVERY_SLOT;
-    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, i === top ? precise : 0x3ff, masks, ids, exact)) return false;
+    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, i === top ? precise : 0x3ff, masks, ids, exact, uninitReadable)) return false;
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, now.refs[k]!.id)) return false;

@@ -399,7 +399,7 @@ class Checker {
       // Liveness and precision are complete only below finished states; others are compared in full.
       const done = cp.branches === 0;
       if (done) masks ??= slotMasksOf(st, pc, this.slotMask);
-      if (statesSafe(cp.state, st, live, false, done ? precise : 0x3ff, done ? masks : undefined)) { cp.hits++; return true; }
+      if (statesSafe(cp.state, st, live, false, done ? precise : 0x3ff, done ? masks : undefined, this.env.allowUninitStack)) { cp.hits++; return true; }
       // Linux's heuristic: a finished state that keeps failing to prune others is
       // dropped, so the comparisons a pc costs stay few. Only pruning is lost by it.
       if (done && ++cp.misses > cp.hits * EVICT_AFTER + EVICT_AFTER) evicted = true;
