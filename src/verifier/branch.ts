@@ -1,5 +1,5 @@
 /**
- * Conditional jumps: each edge gets a copy of the state refined by what the comparison
+ * Conditional jumps: each edge gets the state refined by what the comparison
  * proves (the scalar domain's refineBranch), an edge that cannot happen is dropped,
  * NULL checks make maybe-NULL pointers (and their copies) NULL or valid, and comparing
  * a packet pointer with pkt_end proves a packet range on the edge where it is in bounds.
@@ -22,6 +22,7 @@ function nonNull(r: Reg): boolean {
   return isPointer(r) && !r.maybeNull;
 }
 
+/** The edges of a conditional jump. `st` is consumed: one edge may be `st` itself, changed. */
 export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number): Edges {
   const is32 = classOf(i.opcode) === Class.JMP32;
   const op = i.opcode & 0xf0;
@@ -36,14 +37,16 @@ export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number):
     if (!r.taken || !r.notTaken) env.notePrecise(st, pc, operands);
     const ids = [d.id, useX ? s.id : 0].filter((id) => id !== 0);
     if (ids.length) env.noteLinks(st, pc, operands, ids);
-    const make = (pair: readonly [Scalar, Scalar] | null): VState | null => {
+    // The state is the caller's to give away: the fall-through edge reuses it.
+    const make = (pair: readonly [Scalar, Scalar] | null, reuse: boolean): VState | null => {
       if (!pair) return null;
-      const ns = cloneState(st);
+      const ns = reuse ? st : cloneState(st);
       setScalar(ns, i.dst, pair[0]);
       if (useX) setScalar(ns, i.src, pair[1]);
       return ns;
     };
-    return { taken: make(r.taken), fall: make(r.notTaken) };
+    const taken = make(r.taken, false);
+    return { taken, fall: make(r.notTaken, true) };
   }
 
   // NULL checks: `if rX == 0` / `if rX != 0` on a maybe-NULL pointer (either side).
@@ -54,19 +57,19 @@ export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number):
       if (useX) env.notePrecise(st, pc, 1 << (ptrReg === d ? i.src : i.dst));
       if (ptrReg.maybeNull && ptrReg.id !== 0) {
         const isNull = cloneState(st);
-        const notNull = cloneState(st);
+        const notNull = st;
         markNull(isNull, ptrReg.id, true);
         markNull(notNull, ptrReg.id, false);
         return op === JmpOp.JEQ ? { taken: isNull, fall: notNull } : { taken: notNull, fall: isNull };
       }
       if (nonNull(ptrReg)) {
-        return op === JmpOp.JEQ ? { taken: null, fall: cloneState(st) } : { taken: cloneState(st), fall: null };
+        return op === JmpOp.JEQ ? { taken: null, fall: st } : { taken: st, fall: null };
       }
     }
   }
 
   const taken = cloneState(st);
-  const fall = cloneState(st);
+  const fall = st;
   if (!is32) packetRange(d, s, op, taken, fall);
   return { taken, fall };
 }
