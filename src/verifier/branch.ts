@@ -9,7 +9,7 @@ import { Scalar, refineBranch } from './scalar/index.js';
 import { addConst, branchOp } from './bridge.js';
 import type { Env } from './env.js';
 import { readReg } from './regs.js';
-import { cloneState, constReg, cur, isPointer, type VState } from './state.js';
+import { cloneState, constReg, cur, ownStack, isPointer, type VState } from './state.js';
 import { RegType, type Reg } from './types.js';
 
 export interface Edges {
@@ -91,7 +91,7 @@ export function forEachReg(st: VState, fn: (r: Reg, set: (n: Reg) => void) => vo
   for (const f of st.frames) {
     f.regs.forEach((r, k) => fn(r, (n) => { f.regs[k] = n; }));
     f.stack.forEach((sl, k) => {
-      if (sl?.spill) fn(sl.spill, (n) => { f.stack[k] = { bytes: sl.bytes, spill: n }; });
+      if (sl?.spill) fn(sl.spill, (n) => { ownStack(f)[k] = { bytes: sl.bytes, spill: n }; });
     });
   }
 }

@@ -8,7 +8,7 @@
 import { Scalar } from './scalar/index.js';
 import { Reject } from './reject.js';
 import { loadedScalar, truncated } from './regs.js';
-import { MAX_STACK, SlotByte, isPointer, makeReg, slotOf, type Frame, type StackSlot, EMPTY_SLOT } from './state.js';
+import { MAX_STACK, SlotByte, isPointer, makeReg, ownStack, slotOf, type Frame, type StackSlot, EMPTY_SLOT } from './state.js';
 import { ErrorCategory, RegType, type Reg } from './types.js';
 
 function slotAt(f: Frame, slot: number): StackSlot {
@@ -41,7 +41,7 @@ export function stackWrite(f: Frame, pc: number, regno: number, off: number, siz
     if (byte !== 0) throw new Reject(pc, `misaligned stack access off ${off}+0 size 8`, ErrorCategory.MEM, regno);
   }
   if (size === 8 && byte === 0 && value) {
-    f.stack[slot] = { bytes: SlotByte.SPILL.repeat(8), spill: { ...value, defPc: value.defPc } };
+    ownStack(f)[slot] = { bytes: SlotByte.SPILL.repeat(8), spill: { ...value, defPc: value.defPc } };
     return;
   }
   // Narrow stores (and unaligned ones, which may straddle two slots) write bytes.
@@ -53,7 +53,7 @@ export function stackWrite(f: Frame, pc: number, regno: number, off: number, siz
     const { slot: s, byte: b } = slotOf(at);
     const n = Math.min(remaining, 8 - b);
     const old = slotAt(f, s);
-    f.stack[s] = setBytes(old, b, b + n, fill);
+    ownStack(f)[s] = setBytes(old, b, b + n, fill);
     remaining -= n;
     at += n;
   }
@@ -66,7 +66,7 @@ export function stackClobber(f: Frame, lo: number, hi: number, initialise: boole
     const old = slotAt(f, slot);
     const b = old.bytes[byte];
     const keep = !initialise && b === SlotByte.INVALID;
-    if (!keep) f.stack[slot] = setBytes(old, byte, byte + 1, SlotByte.MISC);
+    if (!keep) ownStack(f)[slot] = setBytes(old, byte, byte + 1, SlotByte.MISC);
   }
   f.depth = Math.max(f.depth, -lo);
 }

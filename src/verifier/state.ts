@@ -33,8 +33,13 @@ export const EMPTY_SLOT: StackSlot = { bytes: 'iiiiiiii' };
 
 export interface Frame {
   readonly regs: Reg[];
-  /** Slot i covers fp-8(i+1) .. fp-8i-1. */
-  readonly stack: (StackSlot | undefined)[];
+  /**
+   * Slot i covers fp-8(i+1) .. fp-8i-1. Shared between copies of a frame until one of
+   * them writes (`ownStack`): most forks and stored states never touch most slots.
+   */
+  stack: (StackSlot | undefined)[];
+  /** `stack` may be shared with another frame: copy it before writing. */
+  stackShared: boolean;
   /** pc of the call instruction that made this frame (-1 for the main function). */
   readonly callsite: number;
   /** Start pc of the function running in this frame. */
@@ -90,7 +95,8 @@ export function cur(s: VState): Frame {
 }
 
 export function cloneFrame(f: Frame): Frame {
-  const copy: Frame = { regs: f.regs.slice(), stack: f.stack.slice(), callsite: f.callsite, subprog: f.subprog, callbackOf: f.callbackOf, depth: f.depth };
+  f.stackShared = true;
+  const copy: Frame = { regs: f.regs.slice(), stack: f.stack, stackShared: true, callsite: f.callsite, subprog: f.subprog, callbackOf: f.callbackOf, depth: f.depth };
   return f.entryCallers ? { ...copy, entryCallers: f.entryCallers } : copy;
 }
 
@@ -115,12 +121,21 @@ export function widenChanged(frames: Frame[], before: readonly Frame[]): void {
       const old = b.stack[k]?.spill;
       if (slot?.spill && old) {
         const spill = widen(slot.spill, old);
-        if (spill !== slot.spill) f.stack[k] = { ...slot, spill };
+        if (spill !== slot.spill) ownStack(f)[k] = { ...slot, spill };
       } else if (slot?.spill?.type === RegType.SCALAR && b.stack[k] && !b.stack[k]!.spill) {
-        f.stack[k] = { ...slot, spill: { ...slot.spill, value: Scalar.unknown() } };
+        ownStack(f)[k] = { ...slot, spill: { ...slot.spill, value: Scalar.unknown() } };
       }
     }
   });
+}
+
+/** The frame's stack, made its own first if it was shared: call before writing a slot. */
+export function ownStack(f: Frame): (StackSlot | undefined)[] {
+  if (f.stackShared) {
+    f.stack = f.stack.slice();
+    f.stackShared = false;
+  }
+  return f.stack;
 }
 
 export function cloneState(s: VState): VState {
@@ -165,7 +180,7 @@ export function newFrame(
   const regs: Reg[] = new Array(11).fill(NOT_INIT_REG);
   for (let i = 0; i < args.length; i++) regs[i + 1] = args[i]!;
   regs[10] = makeReg(RegType.STACK, { frame: frameNo });
-  const frame: Frame = { regs, stack: new Array(SLOT_COUNT).fill(undefined), callsite, subprog, callbackOf, depth: 0 };
+  const frame: Frame = { regs, stack: new Array(SLOT_COUNT).fill(undefined), stackShared: false, callsite, subprog, callbackOf, depth: 0 };
   return entryCallers ? { ...frame, entryCallers } : frame;
 }
 
