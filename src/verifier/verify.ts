@@ -20,7 +20,8 @@ import { VerifierLog, formatChanged, formatInsn, formatState, formatStats, viewS
 import { checkMemInsn } from './memory.js';
 import { stackClobber, stackWrite } from './stack.js';
 import { slotMasksOf, statesSafe, type SlotMasks } from './prune.js';
-import { StackLiveness, slotBits, wholeSlotAt } from './stack-liveness.js';
+import { StackLiveness } from './stack-liveness.js';
+import { learningHooks } from './learn.js';
 import { Precision } from './precision.js';
 import { Reject } from './reject.js';
 import { loadedScalar, readReg } from './regs.js';
@@ -146,6 +147,8 @@ class Checker {
     }
     if (!failure) {
       const allowed = o.allowedHelpers;
+      this.stackLive = new StackLiveness(this.cfg.succ);
+      this.precision = new Precision(this.cfg.code, this.cfg.succ);
       this.env = {
         cfg: this.cfg,
         context: o.context ?? TEST_CONTEXT,
@@ -161,52 +164,8 @@ class Checker {
         returnRange: o.returnRange,
         assumptions: o.assumptions ?? new Map(),
         nextId: () => ++this.idGen,
-        noteStackRead: (st, frameNo, pc, lo, hi, into) => {
-          const top = st.frames.length - 1;
-          const at = frameNo === top ? pc : st.frames[frameNo + 1]!.callsite;
-          this.stackLive.read(at, lo, hi);
-          if (into === undefined) return;
-          const b = slotBits(lo, hi);
-          // A fill in a callee from its caller's frame: the caller's bytes are taken as deciding.
-          if (frameNo === top) this.precision.filled(pc, b.lo, b.hi);
-          else this.precision.demand(at, 0, b.lo, b.hi);
-        },
-        noteStackWrite: (st, frameNo, pc, off, size, exact, from) => {
-          const top = st.frames.length - 1;
-          const slot = exact && frameNo === top ? wholeSlotAt(off, size) : undefined;
-          this.stackLive.wrote(pc, slot);
-          if (frameNo === top) {
-            const b = slotBits(off, off + size);
-            this.precision.wrote(pc, b.lo, b.hi, slot);
-          } else {
-            this.precision.wrote(pc, 0, 0, undefined);
-            // A callee storing into its caller's frame: the value is taken as deciding.
-            if (from !== undefined) this.precision.demand(pc, 1 << from);
-          }
-        },
-        notePrecise: (_st, pc, regs) => this.precision.demand(pc, regs),
-        noteLinks: (st, pc, operands, ids) => {
-          let regs = 0;
-          let lo = 0;
-          let hi = 0;
-          let elsewhere = false;
-          const linked = (r: Reg | undefined): boolean => r?.type === RegType.SCALAR && r.id !== 0 && ids.includes(r.id);
-          const top = st.frames.length - 1;
-          st.frames.forEach((f, n) => {
-            f.regs.forEach((r, k) => { if (linked(r)) { if (n === top) regs |= 1 << k; else elsewhere = true; } });
-            f.stack.forEach((sl, k) => {
-              if (!linked(sl?.spill)) return;
-              if (n !== top) elsewhere = true;
-              else if (k < 32) lo |= 1 << k; else hi |= 1 << (k - 32);
-            });
-          });
-          this.precision.linked(pc, regs | operands, lo >>> 0, hi >>> 0);
-          // Numbers in callers' frames refined here: the operands are taken as deciding.
-          if (elsewhere) this.precision.demand(pc, operands);
-        },
+        ...learningHooks(this.stackLive, this.precision),
       };
-      this.stackLive = new StackLiveness(this.cfg.succ);
-      this.precision = new Precision(this.cfg.code, this.cfg.succ);
       this.visited = new Uint8Array(this.cfg.code.length);
       failure = this.walk();
     }
