@@ -13,12 +13,9 @@ const dist = process.env.EBEE_DIST ?? '../dist';
 const { parseObject } = await import(`${dist}/elf/index.js`);
 const { programTypeFor, programType } = await import(`${dist}/progs/index.js`);
 const { mapDescriptorOf, verifyProgram } = await import(`${dist}/runtime/index.js`);
+// Sections naming no type are typed as the corpus tests type them.
+const { corpusFallbackType } = await import(`${dist}/cli/corpus.test.fixture.js`);
 const corpus = fileURLToPath(new URL('../../shared/corpora/ebpf-samples', import.meta.url));
-
-/** Sections naming no type: as the corpus tests type them (src/cli/corpus.test.fixture.ts). */
-function fallbackType(file) {
-  return file.includes('cilium') && file.includes('xdp') ? 'xdp' : 'sched_cls';
-}
 
 function objects(dir) {
   const out = [];
@@ -32,7 +29,7 @@ function objects(dir) {
 
 function typeInfo(p, file) {
   try {
-    if (p.type === 0) return programType(fallbackType(file));
+    if (p.type === 0) { const where = relative(corpus, file); return programType(corpusFallbackType(where.split('/')[0], where)); }
     return programTypeFor(p.type, p.sectionType?.expectedAttachType);
   } catch {
     return undefined; // no context model: not verified here

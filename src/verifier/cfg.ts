@@ -25,6 +25,15 @@ export interface Cfg {
   readonly liveIn: Uint16Array;
   /** Successors of each pc within its function (calls fall through to the next pc). */
   readonly succ: readonly (readonly number[])[];
+  /** Predecessors of each pc within its function. */
+  readonly preds: readonly (readonly number[])[];
+}
+
+/** Each pc's predecessors, from its successors. */
+export function predecessors(succ: readonly (readonly number[])[]): number[][] {
+  const preds: number[][] = Array.from({ length: succ.length }, () => []);
+  succ.forEach((ss, pc) => { for (const s of ss) preds[s]!.push(pc); });
+  return preds;
 }
 
 function jmpOp(i: Instruction): number {
@@ -162,7 +171,7 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
   const liveIn = liveness(code, succ);
   return {
     code, subprogs, funcOf, prunePoint, liveIn,
-    succ,
+    succ, preds: predecessors(succ),
   };
 }
 

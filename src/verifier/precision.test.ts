@@ -10,7 +10,7 @@ import { Precision } from './precision.js';
 
 function tracker(text: string): Precision {
   const cfg = buildCfg(assemble(text).insns, { allowLoops: true });
-  return new Precision(cfg.code, cfg.succ);
+  return new Precision(cfg.code, cfg.succ, cfg.preds);
 }
 
 const R = (...regs: number[]): number => regs.reduce((m, r) => m | (1 << r), 0);

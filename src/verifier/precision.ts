@@ -19,10 +19,8 @@
  * its paths are explored: every check below it has then made its demands.
  */
 import { AtomicOp, CallSrc, Class, JmpOp, LDDW_OPCODE, Mode, classOf, type Instruction } from '../isa/index.js';
-import type { SlotMask } from './stack-liveness.js';
+import { SlotKills, type SlotMask } from './stack-liveness.js';
 
-const UNSEEN = -1;
-const NO_KILL = -2;
 const ALL = -1 >>> 0;
 const R0_R5 = 0x3f;
 const ARGS = 0x3e;
@@ -44,14 +42,17 @@ export class Precision {
   /** Observed per pc: the own-frame slots a store wrote, and the one it always overwrites whole. */
   private readonly writeLo: Uint32Array;
   private readonly writeHi: Uint32Array;
-  private readonly kill: Int8Array;
+  private readonly kills: SlotKills;
   /** Observed per pc (conditional jumps): registers and slots linked to the operands. */
   private readonly linkRegs: Uint16Array;
   private readonly linkLo: Uint32Array;
   private readonly linkHi: Uint32Array;
-  private readonly preds: number[][];
 
-  constructor(private readonly code: readonly (Instruction | null)[], private readonly succ: readonly (readonly number[])[]) {
+  /** `succ` and `preds`: each pc's successors and predecessors within its function (cfg.ts). */
+  constructor(
+    private readonly code: readonly (Instruction | null)[], private readonly succ: readonly (readonly number[])[],
+    private readonly preds: readonly (readonly number[])[],
+  ) {
     const n = code.length;
     this.regs = new Uint16Array(n);
     this.lo = new Uint32Array(n);
@@ -60,12 +61,10 @@ export class Precision {
     this.fillHi = new Uint32Array(n);
     this.writeLo = new Uint32Array(n);
     this.writeHi = new Uint32Array(n);
-    this.kill = new Int8Array(n).fill(UNSEEN);
+    this.kills = new SlotKills(n);
     this.linkRegs = new Uint16Array(n);
     this.linkLo = new Uint32Array(n);
     this.linkHi = new Uint32Array(n);
-    this.preds = Array.from({ length: n }, () => []);
-    succ.forEach((ss, pc) => { for (const s of ss) this.preds[s]!.push(pc); });
   }
 
   /** Registers whose values matter at `pc`, before its instruction. */
@@ -103,11 +102,7 @@ export class Precision {
       this.writeHi[pc] = (this.writeHi[pc]! | nh) >>> 0;
       changed = true;
     }
-    const k = this.kill[pc]!;
-    if (k !== NO_KILL) {
-      if (whole !== undefined && (k === UNSEEN || k === whole)) this.kill[pc] = whole;
-      else { this.kill[pc] = NO_KILL; changed = true; }
-    }
+    if (this.kills.note(pc, whole) !== -1) changed = true;
     if (changed) this.retransfer(pc);
   }
 
@@ -184,7 +179,7 @@ export class Precision {
           break;
         }
         if (!hit) break;
-        const k = this.kill[pc]!;
+        const k = this.kills.at(pc);
         if (k >= 0) { if (k < 32) out.lo &= ~(1 << k); else out.hi &= ~(1 << (k - 32)); }
         if (cls === Class.STX) out.regs |= bit(i.src);
         break;

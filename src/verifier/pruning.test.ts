@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StackLiveness } from './stack-liveness.js';
+import { predecessors } from './cfg.js';
 import { lookup, run } from './verify.test.fixture.js';
 
 /** Two paths that store `a` or `b` at fp-`slot`, then join at `join:`. */
@@ -92,7 +93,8 @@ test('paths differing in a dead slot or in an unchecked number are merged', () =
 
 test('stack liveness: uses flow back until a whole-slot store', () => {
   // 0 -> 1 -> 2 -> 3, and 1 -> 3: a read at 3, a whole-slot store at 2.
-  const live = new StackLiveness([[1], [2, 3], [3], []]);
+  const succ = [[1], [2, 3], [3], []];
+  const live = new StackLiveness(succ, predecessors(succ));
   live.wrote(2, 0);
   live.read(3, -8, 0); // slot 0
   assert.deepEqual([0, 1, 2, 3].map((pc) => live.at(pc).lo), [1, 1, 0, 1]);

@@ -22,6 +22,8 @@
  * compared on every slot.
  */
 
+import { MAX_STACK, slotOf } from './state.js';
+
 /** Live slots: bit k of `lo` is slot k (fp-8(k+1)..fp-8k-1) for k < 32, of `hi` slot 32 + k. */
 export interface SlotMask {
   readonly lo: number;
@@ -30,32 +32,57 @@ export interface SlotMask {
 
 export const ALL_SLOTS: SlotMask = { lo: -1 >>> 0, hi: -1 >>> 0 };
 
-const SLOTS = 64;
-const FRAME_BYTES = SLOTS * 8;
-/** `kill[pc]`: no store seen yet. */
+const FRAME_BYTES = MAX_STACK;
+/** No store seen yet at the pc. */
 const UNSEEN = -1;
-/** `kill[pc]`: the visits of pc did not all overwrite the same whole slot. */
+/** The visits of the pc did not all overwrite the same whole slot. */
 const NO_KILL = -2;
 
 function slotIndex(off: number): number {
-  return SLOTS - 1 - Math.floor((FRAME_BYTES + off) / 8);
+  return slotOf(off).slot;
+}
+
+/**
+ * The slot each pc overwrites whole on every visit (an aligned 8-byte store to the
+ * running function's own frame), which ends the slot's liveness or precision there.
+ */
+export class SlotKills {
+  private readonly kill: Int8Array;
+
+  constructor(n: number) {
+    this.kill = new Int8Array(n).fill(UNSEEN);
+  }
+
+  /** The slot `pc` always overwrites, or -1. */
+  at(pc: number): number {
+    return this.kill[pc]!;
+  }
+
+  /**
+   * A visit of `pc` overwrote `whole` (undefined: no whole slot of its own frame).
+   * Returns the slot `pc` was thought to overwrite and no longer does, or -1.
+   */
+  note(pc: number, whole: number | undefined): number {
+    const k = this.kill[pc]!;
+    if (k === NO_KILL) return -1;
+    if (whole !== undefined && (k === UNSEEN || k === whole)) { this.kill[pc] = whole; return -1; }
+    this.kill[pc] = NO_KILL;
+    return k === UNSEEN ? -2 : k;
+  }
 }
 
 export class StackLiveness {
   private readonly liveLo: Uint32Array;
   private readonly liveHi: Uint32Array;
-  private readonly kill: Int8Array;
-  private readonly preds: number[][];
+  private readonly kills: SlotKills;
   private readonly work: number[] = [];
 
-  /** `succ`: each pc's successors within its function (a call falls through to the next pc). */
-  constructor(private readonly succ: readonly (readonly number[])[]) {
+  /** `succ` and `preds`: each pc's successors and predecessors within its function (cfg.ts). */
+  constructor(private readonly succ: readonly (readonly number[])[], private readonly preds: readonly (readonly number[])[]) {
     const n = succ.length;
     this.liveLo = new Uint32Array(n);
     this.liveHi = new Uint32Array(n);
-    this.kill = new Int8Array(n).fill(UNSEEN);
-    this.preds = Array.from({ length: n }, () => []);
-    succ.forEach((ss, pc) => { for (const s of ss) this.preds[s]!.push(pc); });
+    this.kills = new SlotKills(n);
   }
 
   /** Slots live at `pc`, before its instruction. */
@@ -80,11 +107,8 @@ export class StackLiveness {
    * (narrow, variable offset, a helper's output, a caller's frame) is `undefined`.
    */
   wrote(pc: number, wholeSlot: number | undefined): void {
-    const k = this.kill[pc]!;
-    if (k === NO_KILL) return;
-    if (wholeSlot !== undefined && (k === UNSEEN || k === wholeSlot)) { this.kill[pc] = wholeSlot; return; }
-    this.kill[pc] = NO_KILL;
-    if (k === UNSEEN) return;
+    const k = this.kills.note(pc, wholeSlot);
+    if (k < 0) return;
     // The slot this pc was thought to overwrite flows through it after all.
     let outLo = 0;
     let outHi = 0;
@@ -109,7 +133,7 @@ export class StackLiveness {
       this.liveLo[p] = (this.liveLo[p]! | newLo) >>> 0;
       this.liveHi[p] = (this.liveHi[p]! | newHi) >>> 0;
       for (const q of this.preds[p]!) {
-        const k = this.kill[q]!;
+        const k = this.kills.at(q);
         let ql = newLo;
         let qh = newHi;
         if (k >= 0) { if (k < 32) ql = (ql & ~(1 << k)) >>> 0; else qh = (qh & ~(1 << (k - 32))) >>> 0; }

@@ -142,13 +142,13 @@ class Checker {
       });
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
-      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), liveIn: new Uint16Array(0), succ: [] };
+      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), liveIn: new Uint16Array(0), succ: [], preds: [] };
       failure = { err: e, trail: null };
     }
     if (!failure) {
       const allowed = o.allowedHelpers;
-      this.stackLive = new StackLiveness(this.cfg.succ);
-      this.precision = new Precision(this.cfg.code, this.cfg.succ);
+      this.stackLive = new StackLiveness(this.cfg.succ, this.cfg.preds);
+      this.precision = new Precision(this.cfg.code, this.cfg.succ, this.cfg.preds);
       this.env = {
         cfg: this.cfg,
         context: o.context ?? TEST_CONTEXT,
