@@ -6,12 +6,13 @@
  * run). Linux test-runs only raw tracepoints and syscall programs; ebee runs kprobes
  * and tracepoints too, with the context given as bytes or by name.
  */
-import type { AddressSpace, Region } from '../vm/index.js';
+import type { AddressSpace } from '../vm/index.js';
 import { ProgramType } from '../elf/index.js';
 import type { ContextField, ContextLayout } from '../verifier/context.js';
 import { ProgError, ProgErrorCode } from './errors.js';
 import { arrayFields, encodeNamed, field } from './layout.js';
 import { contextBytes } from './xdp.js';
+import { contextSetup, noData } from './plain.js';
 import { helpersFor } from './helpers.js';
 import type { HarnessEnv, ProgramTypeInfo, PtRegsArch, RunSetup, TestRunInput } from './types.js';
 
@@ -87,26 +88,6 @@ function syscallContext(): ContextLayout {
     fields: Array.from({ length: Math.floor(MAX_SYSCALL_CTX / 8) }, (_, i) => field(`u64@${i * 8}`, i * 8, 8, { write: true })),
   };
   return syscallLayout;
-}
-
-function noData(input: TestRunInput, what: string): void {
-  if (input.data !== undefined && input.data.length > 0) {
-    throw new ProgError(ProgErrorCode.BAD_DATA, `${what} programs take no packet data`);
-  }
-}
-
-/** A context region holding `bytes`, freed with the run. */
-function contextSetup(space: AddressSpace, bytes: Uint8Array | undefined, name: string, writable: boolean,
-  copyBack: boolean): RunSetup {
-  if (!bytes || bytes.length === 0) {
-    return { ctx: 0, finish: () => ({ data: undefined, ctx: undefined }), release() {} };
-  }
-  const region: Region = space.allocBytes(bytes, { name, writable });
-  return {
-    ctx: region.start,
-    finish: () => ({ data: undefined, ctx: copyBack ? space.read(region.start, region.size) : undefined }),
-    release: () => space.release(region),
-  };
 }
 
 function setupKprobe(space: AddressSpace, input: TestRunInput, env: HarnessEnv): RunSetup {
