@@ -47,8 +47,12 @@ function typeOf(p: ProgramSpec, fallbackType: string | number | undefined):
 }
 
 /** The verdict on a program whose type has no model: a rejection at pc 0 saying so. */
-function unmodelled(reason: string): VerifierResult {
-  const message = `${reason}; ebee cannot verify it (testContext: true verifies it against a 64-byte test context)`;
+function unmodelled(p: ProgramSpec, reason: string): VerifierResult {
+  // A section naming no type (`2/1`, `.text`) is the common case: say how to give one.
+  const how = p.type === 0
+    ? `section '${p.section}' names no program type: give one (ebee verify --type T; fallbackType in the API)`
+    : `${reason}; ebee cannot verify it`;
+  const message = `${how} (or testContext: true to verify it against a 64-byte test context)`;
   return {
     ok: false, error: { pc: 0, message, category: ErrorCategory.CTX }, log: `${message}\n`,
     stats: { processedInsns: 0, totalStates: 0, peakStates: 0, maxStatesPerInsn: 0, markRead: 0 },
@@ -71,7 +75,7 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
   return programs.map((p) => {
     const typed = typeOf(p, options.fallbackType);
     if (typed.fallback && !options.testContext) {
-      return { name: p.name, section: p.section, result: unmodelled(typed.reason), contextFallback: true };
+      return { name: p.name, section: p.section, result: unmodelled(p, typed.reason), contextFallback: true };
     }
     const type = typed.fallback ? { context: TEST_CONTEXT } : typed.type;
     const fallback = typed.fallback;
