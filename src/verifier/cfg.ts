@@ -151,11 +151,12 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
       if (k < s.length) {
         top[1]++;
         const t = s[k]!;
-        if (state[t] === 1 && !options.allowLoops) {
-          throw new Reject(pc, `back-edge from insn ${pc} to ${t}`, ErrorCategory.CFG);
+        if (state[t] === 1) {
+          if (!options.allowLoops) throw new Reject(pc, `back-edge from insn ${pc} to ${t}`, ErrorCategory.CFG);
+          // A loop head: where an infinite loop shows as a state met again on its own path.
+          prunePoint[t] = 1;
         }
         if (state[t] === 0) { state[t] = 1; stack.push([t, 0]); }
-        if (state[t] === 1) prunePoint[t] = 1;
       } else {
         state[pc] = 2;
         stack.pop();
