@@ -93,5 +93,5 @@ export function globalEntryState(fn: GlobalFunction, entry: number, nextId: () =
       default: return unknownScalar(-1);
     }
   });
-  return { frames: [newFrame(0, -1, entry, args)], refs: [], parent: null, path: null, sinceCheckpoint: 0 };
+  return { frames: [newFrame(0, -1, entry, args)], refs: [], parent: null, path: null, sinceCheckpoint: 0, hist: [] };
 }

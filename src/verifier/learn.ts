@@ -6,12 +6,13 @@
  */
 import type { Env } from './env.js';
 import type { Precision } from './precision.js';
+import type { Backtracker } from './backtrack.js';
 import { slotBits, wholeSlotAt, type StackLiveness } from './stack-liveness.js';
 import { RegType, type Reg } from './types.js';
 
 export type LearningHooks = Pick<Env, 'noteStackRead' | 'noteStackWrite' | 'notePrecise' | 'noteLinks'>;
 
-export function learningHooks(live: StackLiveness, precision: Precision): LearningHooks {
+export function learningHooks(live: StackLiveness, precision: Precision, backtrack: Backtracker): LearningHooks {
   return {
     noteStackRead: (st, frameNo, pc, lo, hi, into) => {
       const top = st.frames.length - 1;
@@ -21,7 +22,7 @@ export function learningHooks(live: StackLiveness, precision: Precision): Learni
       const b = slotBits(lo, hi);
       // A fill in a callee from its caller's frame: the caller's bytes are taken as deciding.
       if (frameNo === top) precision.filled(pc, b.lo, b.hi);
-      else precision.demand(at, 0, b.lo, b.hi);
+      else backtrack.demand(st, 0, b.lo, b.hi, frameNo);
     },
     noteStackWrite: (st, frameNo, pc, off, size, exact, from) => {
       const top = st.frames.length - 1;
@@ -33,10 +34,10 @@ export function learningHooks(live: StackLiveness, precision: Precision): Learni
       } else {
         precision.wrote(pc, 0, 0, undefined);
         // A callee storing into its caller's frame: the value is taken as deciding.
-        if (from !== undefined) precision.demand(pc, 1 << from);
+        if (from !== undefined) backtrack.demand(st, 1 << from);
       }
     },
-    notePrecise: (_st, pc, regs) => precision.demand(pc, regs),
+    notePrecise: (st, _pc, regs) => backtrack.demand(st, regs),
     noteLinks: (st, pc, operands, ids) => {
       let regs = 0;
       let lo = 0;
@@ -54,7 +55,7 @@ export function learningHooks(live: StackLiveness, precision: Precision): Learni
       });
       precision.linked(pc, regs | operands, lo >>> 0, hi >>> 0);
       // Numbers in callers' frames refined here: the operands are taken as deciding.
-      if (elsewhere) precision.demand(pc, operands);
+      if (elsewhere) backtrack.demand(st, operands);
     },
   };
 }

@@ -1,85 +1,76 @@
 /**
- * Precision's backward transfer on its own: a demand at one pc reaches the registers
- * and stack slots the value came from, and stops where the value was made.
+ * Precision's backward transfer, one instruction at a time: what must be precise
+ * before an instruction for some numbers to be precise after it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble } from '../asm/index.js';
 import { buildCfg } from './cfg.js';
-import { Precision } from './precision.js';
+import { Precision, type Marks } from './precision.js';
 
 function tracker(text: string): Precision {
-  const cfg = buildCfg(assemble(text).insns, { allowLoops: true });
-  return new Precision(cfg.code, cfg.succ, cfg.preds);
+  return new Precision(buildCfg(assemble(text).insns, { allowLoops: true }).code);
 }
 
 const R = (...regs: number[]): number => regs.reduce((m, r) => m | (1 << r), 0);
+const regs = (...r: number[]): Marks => ({ regs: R(...r), lo: 0, hi: 0 });
 
-test('a demand flows back through moves and ALU to where the value was made', () => {
+test('moves and ALU pass the need to their sources; a constant load ends it', () => {
   const p = tracker(`
     r2 = 7
     r3 = r2
     r3 += r4
     r0 = r3
     exit`);
-  p.demand(4, R(0));
-  assert.equal(p.regsAt(3), R(3));
-  assert.equal(p.regsAt(2), R(3, 4), 'r3 += r4 needs both');
-  assert.equal(p.regsAt(1), R(2, 4), 'r3 = r2 passes the need to r2');
-  assert.equal(p.regsAt(0), R(4), 'r2 = 7 is where r2 was made');
+  assert.deepEqual(p.transfer(3, regs(0)), regs(3), 'r0 = r3');
+  assert.deepEqual(p.transfer(2, regs(3)), regs(3, 4), 'r3 += r4 needs both');
+  assert.deepEqual(p.transfer(1, regs(3, 4)), regs(2, 4), 'r3 = r2 passes the need to r2');
+  assert.deepEqual(p.transfer(0, regs(2, 4)), regs(4), 'r2 = 7 is where r2 was made');
+  assert.deepEqual(p.transfer(2, regs(5)), regs(5), 'an instruction leaves other registers alone');
 });
 
-test('fills and spills carry precision through the stack slots they touched', () => {
+test('fills and spills carry precision through the stack slots the walk saw them touch', () => {
   const p = tracker(`
     r1 = 5
     *(u64 *)(r10 - 16) = r1
     r6 = *(u64 *)(r10 - 16)
     r0 = r6
     exit`);
+  assert.deepEqual(p.transfer(2, regs(6)), regs(), 'nothing is known of the fill yet');
   // What the walk observes: the store at 1 overwrites slot 1 whole, the fill at 2 reads it.
   p.wrote(1, 0b10, 0, 1);
   p.filled(2, 0b10, 0);
-  p.demand(3, R(6));
-  assert.deepEqual([p.regsAt(2), p.slotsAt(2).lo], [0, 0b10], 'the fill needs the slot, not r6');
-  assert.deepEqual([p.regsAt(1), p.slotsAt(1).lo], [R(1), 0], 'the spill needs r1, and kills the slot');
-  assert.equal(p.regsAt(0), 0);
+  assert.deepEqual(p.transfer(2, regs(6)), { regs: 0, lo: 0b10, hi: 0 }, 'the fill needs the slot, not r6');
+  assert.deepEqual(p.transfer(1, { regs: 0, lo: 0b10, hi: 0 }), regs(1), 'the spill needs r1, and kills the slot');
+  // A later visit that stores only part of the slot: it no longer always kills it.
+  p.wrote(1, 0b10, 0, undefined);
+  assert.deepEqual(p.transfer(1, { regs: 0, lo: 0b10, hi: 0 }), { regs: R(1), lo: 0b10, hi: 0 });
 });
 
-test('observations made after a demand still carry it back', () => {
-  const p = tracker(`
-    r1 = 5
-    *(u64 *)(r10 - 8) = r1
-    r6 = *(u64 *)(r10 - 8)
-    r0 = r6
-    exit`);
-  p.demand(3, R(6));
-  assert.equal(p.slotsAt(2).lo, 0, 'nothing is known of the fill yet');
-  p.filled(2, 0b1, 0);
-  assert.equal(p.slotsAt(2).lo, 0b1);
-  p.wrote(1, 0b1, 0, 0);
-  assert.equal(p.regsAt(1), R(1));
-});
-
-test('a branch refining linked numbers ties them to its operands', () => {
+test('a branch ties its operands together, and linked numbers to them', () => {
   const p = tracker(`
     r2 = r1
-    if r1 > 10 goto out
+    if r1 > r3 goto out
     r0 = r2
     exit
   out:
     r0 = 0
     exit`);
+  assert.deepEqual(p.transfer(1, regs(1)), regs(1, 3), 'either operand precise after makes both precise before');
+  assert.deepEqual(p.transfer(1, regs(2)), regs(2), 'r2 is not linked yet');
   p.linked(1, R(1, 2), 0, 0);
-  p.demand(2, R(2));
-  assert.equal(p.regsAt(1), R(1, 2), 'r2 was refined through r1');
-  // `if r1 > r3`: either operand precise after makes both precise before.
-  const q = tracker(`
-    if r1 > r3 goto out
-    r0 = r1
+  assert.deepEqual(p.transfer(1, regs(2)), regs(1, 2, 3), 'r2 was refined through r1');
+});
+
+test('calls: a helper makes r0-r5, a function not entered takes its result from all it was given', () => {
+  const p = tracker(`
+    call 7
+    call fn
     exit
-  out:
+  fn:
     r0 = 0
     exit`);
-  q.demand(1, R(1));
-  assert.equal(q.regsAt(0), R(1, 3));
+  assert.deepEqual(p.transfer(0, regs(0, 3, 6)), regs(6), 'the helper wrote r0 and clobbered r1-r5');
+  assert.deepEqual(p.transfer(1, regs(0, 6)), { regs: R(1, 2, 3, 4, 5, 6), lo: -1 >>> 0, hi: -1 >>> 0 });
+  assert.deepEqual(p.transfer(1, regs(6)), regs(6), 'r6 survives the call');
 });

@@ -3,21 +3,17 @@
  * there is at least as general (every register and stack slot it may still read
  * subsumes the new one's, with ids mapped consistently). Registers that are dead (not
  * read before being written, by static liveness) and stack slots that are dead
- * (stack-liveness.ts) never block pruning, nor do numbers whose value reaches no check
- * (precision.ts); a slot whose number reaches no check only needs its bytes initialised. The exact
- * comparison detects infinite loops: the same state reached again on its own path.
+ * (stack-liveness.ts) never block pruning, nor do numbers the explored state's marks
+ * do not name (backtrack.ts): no check below it consulted their values. A slot whose
+ * number is not marked only needs its bytes initialised. The exact comparison detects
+ * infinite loops: the same state reached again on its own path.
  */
 import { SlotByte, isPointer, type Frame, type StackSlot, type VState } from './state.js';
 import { RegType, type Reg } from './types.js';
 import { ALL_SLOTS, type SlotMask } from './stack-liveness.js';
+import type { Marks } from './precision.js';
 
-/** Stack slots that may still be read, and those whose values may still reach a check. */
-export interface SlotMasks {
-  readonly live: SlotMask;
-  readonly precise: SlotMask;
-}
-
-const EVERY_SLOT: SlotMasks = { live: ALL_SLOTS, precise: ALL_SLOTS };
+const EVERYTHING: Marks = { regs: 0x3ff, lo: ALL_SLOTS.lo, hi: ALL_SLOTS.hi };
 
 class IdMap {
   // Most comparisons fail before any id is seen: the maps are made on first use.
@@ -105,18 +101,17 @@ function slotSafe(o: StackSlot | undefined, c: StackSlot | undefined, ids: IdMap
 }
 
 
-function hasSlot(m: SlotMask, k: number): boolean {
-  return (k < 32 ? m.lo & (1 << k) : m.hi & (1 << (k - 32))) !== 0;
-}
-
-/** Per frame of a state at `pc`: the slots to compare, from `at(pc)` for each frame's current pc. */
-export function slotMasksOf(st: VState, pc: number, at: (pc: number) => SlotMasks): SlotMasks[] {
+/** Per frame of a state at `pc`: its live stack slots, from `at(pc)` for each frame's current pc. */
+export function liveSlotsOf(st: VState, pc: number, at: (pc: number) => SlotMask): SlotMask[] {
   const top = st.frames.length - 1;
   return st.frames.map((_, i) => at(i === top ? pc : st.frames[i + 1]!.callsite));
 }
 
-function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: SlotMasks, ids: IdMap, exact: boolean, uninitReadable: boolean): boolean {
+function frameSafe(
+  o: Frame, c: Frame, live: number, marks: Marks, liveSlots: SlotMask, ids: IdMap, exact: boolean, uninitReadable: boolean,
+): boolean {
   if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
+  const precise = marks.regs;
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
     const or = o.regs[r]!;
@@ -128,7 +123,8 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
   }
   // Only live slots, visited by their bits.
   for (let word = 0; word < 2; word++) {
-    let m = word === 0 ? slots.live.lo : slots.live.hi;
+    let m = word === 0 ? liveSlots.lo : liveSlots.hi;
+    const marked = word === 0 ? marks.lo : marks.hi;
     while (m !== 0) {
       const b = 31 - Math.clz32(m & -m);
       m = (m & (m - 1)) >>> 0;
@@ -137,7 +133,7 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
       const cs = c.stack[k];
       if (os === undefined && !exact) continue;
       if (os === cs && (!os?.spill || (os.spill.id === 0 && os.spill.refId === 0))) continue;
-      if (!slotSafe(os, cs, ids, exact, hasSlot(slots.precise, k), uninitReadable)) return false;
+      if (!slotSafe(os, cs, ids, exact, (marked & (1 << b)) !== 0, uninitReadable)) return false;
     }
   }
   return true;
@@ -146,19 +142,18 @@ function frameSafe(o: Frame, c: Frame, live: number, precise: number, slots: Slo
 /**
  * True when `old` (explored) covers `now`. `live` is the live-register mask of the
  * top frame at this pc; callers' frames keep r1-r9 (r0 is written on return).
- * `slots[i]` gives frame i's stack slots live (and precise): the top frame's at this
- * pc, each caller's at its call instruction (see `slotMasksOf`); every slot when absent.
+ * `marks[i]`: frame i's numbers compared exactly (all when absent); `liveSlots[i]`:
+ * frame i's stack slots that may still be read (see `liveSlotsOf`; all when absent).
  */
 export function statesSafe(
-  old: VState, now: VState, live: number, exact: boolean, precise = 0x3ff, slots?: readonly SlotMasks[], uninitReadable = false,
+  old: VState, now: VState, live: number, exact: boolean, marks?: readonly Marks[], liveSlots?: readonly SlotMask[], uninitReadable = false,
 ): boolean {
   if (old.frames.length !== now.frames.length || old.refs.length !== now.refs.length) return false;
   const ids = new IdMap();
   const top = old.frames.length - 1;
   // The running frame first: it is where states differ most often.
   for (let i = top; i >= 0; i--) {
-    const masks = slots?.[i] ?? EVERY_SLOT;
-    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, i === top ? precise : 0x3ff, masks, ids, exact, uninitReadable)) return false;
+    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, marks?.[i] ?? EVERYTHING, liveSlots?.[i] ?? ALL_SLOTS, ids, exact, uninitReadable)) return false;
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, now.refs[k]!.id)) return false;

@@ -6,6 +6,7 @@
  */
 import { Scalar } from './scalar/index.js';
 import { RegType, type Reg, type RegTypeValue } from './types.js';
+import type { Marks } from './precision.js';
 
 export const MAX_CALL_FRAMES = 8;
 export const MAX_STACK = 512;
@@ -70,6 +71,10 @@ export interface Checkpoint {
   hits: number;
   /** Later paths this one failed to prune (a state that keeps missing is dropped, as in Linux). */
   misses: number;
+  /** The instructions from the parent checkpoint to this one (`histEntry`s, backtrack.ts). */
+  readonly hist: readonly number[];
+  /** Per frame: the numbers whose values a check below this state consulted (backtrack.ts). */
+  readonly marks: Marks[];
 }
 
 export interface BranchStep {
@@ -88,6 +93,8 @@ export interface VState {
   path: BranchStep | null;
   /** Instructions processed since the last checkpoint (Linux stores states sparsely too). */
   sinceCheckpoint: number;
+  /** The instructions executed since the last checkpoint (`histEntry`s), for backtracking. */
+  hist: number[];
 }
 
 export function cur(s: VState): Frame {
@@ -139,7 +146,7 @@ export function ownStack(f: Frame): (StackSlot | undefined)[] {
 }
 
 export function cloneState(s: VState): VState {
-  return { frames: s.frames.map(cloneFrame), refs: s.refs.slice(), parent: s.parent, path: s.path, sinceCheckpoint: s.sinceCheckpoint };
+  return { frames: s.frames.map(cloneFrame), refs: s.refs.slice(), parent: s.parent, path: s.path, sinceCheckpoint: s.sinceCheckpoint, hist: s.hist.slice() };
 }
 
 const UNKNOWN = (): Scalar => Scalar.unknown();

@@ -19,10 +19,11 @@ import { explain, type Trail } from './explain.js';
 import { VerifierLog, formatChanged, formatInsn, formatState, formatStats, viewState } from './log.js';
 import { checkMemInsn } from './memory.js';
 import { stackClobber, stackWrite } from './stack.js';
-import { slotMasksOf, statesSafe, type SlotMasks } from './prune.js';
-import { StackLiveness } from './stack-liveness.js';
+import { liveSlotsOf, statesSafe } from './prune.js';
+import { StackLiveness, type SlotMask } from './stack-liveness.js';
 import { learningHooks } from './learn.js';
 import { Precision } from './precision.js';
+import { Backtracker, histEntry, noMarks } from './backtrack.js';
 import { Reject } from './reject.js';
 import { loadedScalar, readReg } from './regs.js';
 import {
@@ -35,8 +36,6 @@ import {
 } from './types.js';
 
 const DEFAULT_LIMIT = 1_000_000;
-/** r1-r5. */
-const ARG_REGS = 0x3e;
 /** States kept per pc for the playground. */
 const VIEWS_PER_PC = 16;
 const PATH_KEEP = 64;
@@ -125,10 +124,12 @@ class Checker {
   }
 
   private stackLive!: StackLiveness;
-  /** Which numbers (registers, spilled slots) may still decide something. */
-  private precision!: Precision;
-  /** Live and precise stack slots at a pc, for comparisons with fully explored states. */
-  private readonly slotMask = (pc: number): SlotMasks => ({ live: this.stackLive.at(pc), precise: this.precision.slotsAt(pc) });
+  /** Which numbers (registers, spilled slots) decided something, per stored state. */
+  private backtrack!: Backtracker;
+  /** The step being checked: its frame count, and whether it leaves a callback (for history entries). */
+  private stepDepth = 0;
+  private stepLeavesCallback = false;
+  private readonly liveSlotsAt = (pc: number): SlotMask => this.stackLive.at(pc);
 
   private insnText = (pc: number): string => formatInsn(pc, this.cfg.code[pc]!, this.options.helperPrototype);
 
@@ -148,7 +149,8 @@ class Checker {
     if (!failure) {
       const allowed = o.allowedHelpers;
       this.stackLive = new StackLiveness(this.cfg.succ, this.cfg.preds);
-      this.precision = new Precision(this.cfg.code, this.cfg.succ, this.cfg.preds);
+      const precision = new Precision(this.cfg.code);
+      this.backtrack = new Backtracker(precision);
       this.env = {
         cfg: this.cfg,
         context: o.context ?? TEST_CONTEXT,
@@ -164,7 +166,7 @@ class Checker {
         returnRange: o.returnRange,
         assumptions: o.assumptions ?? new Map(),
         nextId: () => ++this.idGen,
-        ...learningHooks(this.stackLive, this.precision),
+        ...learningHooks(this.stackLive, precision, this.backtrack),
       };
       this.visited = new Uint8Array(this.cfg.code.length);
       failure = this.walk();
@@ -208,7 +210,7 @@ class Checker {
       if (e.value && e.size === 8) stackWrite(frame, 0, 10, e.off, 8, e.value);
       else stackClobber(frame, e.off, e.off + e.size, true);
     }
-    return { frames: [frame], refs: [], parent: null, path: null, sinceCheckpoint: 0 };
+    return { frames: [frame], refs: [], parent: null, path: null, sinceCheckpoint: 0, hist: [] };
   }
 
   private endPath(st: VState): void {
@@ -220,8 +222,10 @@ class Checker {
     }
   }
 
+  /** A path to explore later, forked at the instruction `from` being checked. */
   private push(st: VState, pc: number, from: number, trail: Trail | null): void {
     if (st.parent) st.parent.branches++;
+    st.hist.push(histEntry(from, this.stepDepth, this.stepLeavesCallback));
     this.work.push({ st, pc, logPos: this.log.lines.length, from, trail });
   }
 
@@ -302,11 +306,18 @@ class Checker {
     const depth = st.frames.length;
     if (!before && this.log.level === 1) this.log.info(this.insnText(pc));
     let result: { st: VState; pc: number } | undefined;
+    this.stepDepth = depth;
+    this.stepLeavesCallback = isExit(i) && cur(st).callbackOf >= 0;
     try {
       result = this.exec(st, i, pc, trail);
     } catch (e) {
       if (before) this.log.detail(this.insnText(pc));
       throw e;
+    }
+    if (result) {
+      // A helper call that entered a callback crosses a boundary backtracking does not model.
+      const entersCallback = result.st.frames.length > depth && classOf(i.opcode) === Class.JMP && i.src !== CallSrc.LOCAL && (i.opcode & 0x08) === 0;
+      result.st.hist.push(histEntry(pc, depth, this.stepLeavesCallback || entersCallback));
     }
     if (before) {
       const line = this.insnText(pc);
@@ -324,7 +335,6 @@ class Checker {
     let at = this.explored.get(pc);
     if (!at) { at = { list: [], byKey: new Map() }; this.explored.set(pc, at); }
     const live = this.cfg.liveIn[pc]!;
-    const precise = this.precision.regsAt(pc);
     const top = cur(st);
     const callbackEntry = top.callbackOf >= 0 && top.subprog === pc;
     const loopsPrune = callbackEntry || this.options.termination === false;
@@ -351,14 +361,19 @@ class Checker {
     // only bounds the cost; fewer comparisons can only mean less pruning.
     const list = at.list;
     let evicted = false;
-    let masks: SlotMasks[] | undefined;
+    let liveSlots: SlotMask[] | undefined;
     for (let k = list.length - 1, n = 0; k >= 0 && n < PRUNE_WINDOW; k--, n++) {
       const cp = list[k]!;
       if (cp.branches > 0 && !loopsPrune) continue;
-      // Liveness and precision are complete only below finished states; others are compared in full.
+      // Liveness and marks are complete only below finished states; others are compared in full.
       const done = cp.branches === 0;
-      if (done) masks ??= slotMasksOf(st, pc, this.slotMask);
-      if (statesSafe(cp.state, st, live, false, done ? precise : 0x3ff, done ? masks : undefined, this.env.allowUninitStack)) { cp.hits++; return true; }
+      if (done) liveSlots ??= liveSlotsOf(st, pc, this.liveSlotsAt);
+      if (statesSafe(cp.state, st, live, false, done ? cp.marks : undefined, done ? liveSlots : undefined, this.env.allowUninitStack)) {
+        cp.hits++;
+        // What the explored state's checks consulted, this path's values decide too.
+        if (done) this.backtrack.inherit(st, cp.marks); else this.backtrack.everything(st);
+        return true;
+      }
       // Linux's heuristic: a finished state that keeps failing to prune others is
       // dropped, so the comparisons a pc costs stay few. Only pruning is lost by it.
       if (done && ++cp.misses > cp.hits * EVICT_AFTER + EVICT_AFTER) evicted = true;
@@ -368,7 +383,11 @@ class Checker {
     // Store states sparsely, as Linux does: not at every prune point of a straight run;
     // but every callback entry, where the next iteration's (widened) state must find it.
     if (!callbackEntry && st.sinceCheckpoint < CHECKPOINT_EVERY && stored.length > 0) return false;
-    const cp: Checkpoint = { pc, state: cloneState(st), branches: 1, parent: st.parent, hits: 0, misses: 0 };
+    const cp: Checkpoint = {
+      pc, state: { ...cloneState(st), hist: [] }, branches: 1, parent: st.parent, hits: 0, misses: 0, hist: st.hist,
+      marks: noMarks(st.frames.length),
+    };
+    st.hist = [];
     stored.push(cp);
     const same = at.byKey.get(key);
     if (same) same.push(cp); else at.byKey.set(key, [cp]);
@@ -458,16 +477,17 @@ class Checker {
     const op = i.opcode & 0xf0;
     if (op === JmpOp.JA) return { st, pc: jumpTarget(i, pc) };
     if (isExit(i)) {
-      // r0 is a function's result, checked against a range at a callback's exit, and the
-      // program's result (exitStates report it, so paths are not merged on it).
-      this.precision.demand(pc, 1);
+      // r0 is checked against a range at a callback's exit and the program's (exitStates
+      // report it, so paths are not merged on it). A static function's result matters
+      // only if its caller's checks consult it: backtracking carries that back here.
+      if (st.frames.length === 1 || cur(st).callbackOf >= 0) this.backtrack.demand(st, 1);
       const r = checkExit(this.env, st, pc);
       if (r.again) this.push(r.again, cur(r.again).subprog, pc, { pc, prev: trail });
       if (r.next < 0) {
         // The exit state is part of the result (the playground, test suites' post conditions).
         if (this.options.recordStates !== false) {
           this.stackLive.readAll(pc);
-          this.precision.demand(pc, 0x3ff, -1, -1);
+          this.backtrack.everything(st);
         }
         this.recordExit(st);
         this.endPath(st);
@@ -496,13 +516,13 @@ class Checker {
     if ((i.opcode & 0x08) !== 0) {
       if (!this.options.allowCallx) throw new Reject(pc, 'BPF_CALL uses reserved fields', ErrorCategory.INSN);
       const target = readReg(st, i.dst, pc);
-      this.precision.demand(pc, (1 << i.dst) | ARG_REGS);
+      this.backtrack.demand(st, 1 << i.dst);
       if (target.type === RegType.FUNC) return { st, pc: this.localCall(st, target.funcPc, pc) };
       if (target.type === RegType.SCALAR && target.value.isConstant()) return this.helper(st, Number(cv(target.value)), pc, trail);
       throw new Reject(pc, `R${i.dst} callx target is not a known function`, ErrorCategory.CALL, i.dst);
     }
-    // A function's arguments are taken as deciding (its own precision is not carried back to the call).
-    if (i.src === CallSrc.LOCAL) { this.precision.demand(pc, ARG_REGS); return { st, pc: this.localCall(st, pc + 1 + i.imm, pc) }; }
+    // The callee's checks carry their demands back through the call (backtrack.ts).
+    if (i.src === CallSrc.LOCAL) return { st, pc: this.localCall(st, pc + 1 + i.imm, pc) };
     if (i.src === CallSrc.KFUNC) throw new Reject(pc, 'calling kernel functions is not supported', ErrorCategory.CALL);
     return this.helper(st, i.imm, pc, trail);
   }
