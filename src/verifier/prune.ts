@@ -107,10 +107,15 @@ export function liveSlotsOf(st: VState, pc: number, at: (pc: number) => SlotMask
   return st.frames.map((_, i) => at(i === top ? pc : st.frames[i + 1]!.callsite));
 }
 
+/** frameSafe's answer: the frame is covered, or where it is not (a register, 16 + a slot, or FRAME). */
+const COVERED = -1;
+const FRAME = 15;
+const SLOT = 16;
+
 function frameSafe(
   o: Frame, c: Frame, live: number, marks: Marks, liveSlots: SlotMask, ids: IdMap, exact: boolean, uninitReadable: boolean,
-): boolean {
-  if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
+): number {
+  if (o.callsite !== c.callsite || o.subprog !== c.subprog) return FRAME;
   const precise = marks.regs;
   for (let r = 0; r < 10; r++) {
     if (!(live & (1 << r))) continue;
@@ -119,7 +124,7 @@ function frameSafe(
     // States share register objects with their ancestors: the same object is the same
     // value (its ids must still map to themselves).
     if (or === cr && or.id === 0 && or.refId === 0) continue;
-    if (!regSafe(or, cr, ids, exact, (precise & (1 << r)) !== 0)) return false;
+    if (!regSafe(or, cr, ids, exact, (precise & (1 << r)) !== 0)) return r;
   }
   // Only live slots, visited by their bits.
   for (let word = 0; word < 2; word++) {
@@ -129,14 +134,53 @@ function frameSafe(
       const b = 31 - Math.clz32(m & -m);
       m = (m & (m - 1)) >>> 0;
       const k = word * 32 + b;
-      const os = o.stack[k];
-      const cs = c.stack[k];
-      if (os === undefined && !exact) continue;
-      if (os === cs && (!os?.spill || (os.spill.id === 0 && os.spill.refId === 0))) continue;
-      if (!slotSafe(os, cs, ids, exact, (marked & (1 << b)) !== 0, uninitReadable)) return false;
+      if (!slotCovered(o.stack[k], c.stack[k], ids, exact, (marked & (1 << b)) !== 0, uninitReadable)) return SLOT + k;
     }
   }
-  return true;
+  return COVERED;
+}
+
+function slotCovered(os: StackSlot | undefined, cs: StackSlot | undefined, ids: IdMap, exact: boolean, precise: boolean, uninitReadable: boolean): boolean {
+  if (os === undefined && !exact) return true;
+  if (os === cs && (!os?.spill || (os.spill.id === 0 && os.spill.refId === 0))) return true;
+  return slotSafe(os, cs, ids, exact, precise, uninitReadable);
+}
+
+/**
+ * Where a comparison with a stored state last failed (frame * 128 + frameSafe's place),
+ * or -1. States at a pc tend to differ from a stored one in the same place each time
+ * (a spilled return code, a flag), so that place is checked first: one register or slot
+ * instead of the whole state.
+ */
+export interface FailMemo {
+  failAt: number;
+}
+
+/** The place a memo names, alone; false only when the full comparison would fail there too. */
+function stillFails(
+  old: VState, now: VState, at: number, live: number, marks: readonly Marks[] | undefined, liveSlots: readonly SlotMask[] | undefined,
+  exact: boolean, uninitReadable: boolean,
+): boolean {
+  const i = at >> 7;
+  const place = at & 127;
+  const top = old.frames.length - 1;
+  if (i > top) return false;
+  const o = old.frames[i]!;
+  const c = now.frames[i]!;
+  if (place === FRAME) return o.callsite !== c.callsite || o.subprog !== c.subprog;
+  // A fresh id map accepts any first pairing: what fails with it fails with any.
+  const ids = new IdMap();
+  const m = marks?.[i] ?? EVERYTHING;
+  if (place < SLOT) {
+    if (!((i === top ? live : 0x3fe) & (1 << place))) return false;
+    return !regSafe(o.regs[place]!, c.regs[place]!, ids, exact, (m.regs & (1 << place)) !== 0);
+  }
+  const k = place - SLOT;
+  const ls = liveSlots?.[i] ?? ALL_SLOTS;
+  const word = k < 32 ? ls.lo : ls.hi;
+  const bit = 1 << (k & 31);
+  if (!(word & bit)) return false;
+  return !slotCovered(o.stack[k], c.stack[k], ids, exact, ((k < 32 ? m.lo : m.hi) & bit) !== 0, uninitReadable);
 }
 
 /**
@@ -144,16 +188,23 @@ function frameSafe(
  * top frame at this pc; callers' frames keep r1-r9 (r0 is written on return).
  * `marks[i]`: frame i's numbers compared exactly (all when absent); `liveSlots[i]`:
  * frame i's stack slots that may still be read (see `liveSlotsOf`; all when absent).
+ * `memo`: where the last comparison with `old` failed (read and updated).
  */
 export function statesSafe(
   old: VState, now: VState, live: number, exact: boolean, marks?: readonly Marks[], liveSlots?: readonly SlotMask[], uninitReadable = false,
+  memo?: FailMemo,
 ): boolean {
   if (old.frames.length !== now.frames.length || old.refs.length !== now.refs.length) return false;
+  if (memo && memo.failAt >= 0 && stillFails(old, now, memo.failAt, live, marks, liveSlots, exact, uninitReadable)) return false;
   const ids = new IdMap();
   const top = old.frames.length - 1;
   // The running frame first: it is where states differ most often.
   for (let i = top; i >= 0; i--) {
-    if (!frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, marks?.[i] ?? EVERYTHING, liveSlots?.[i] ?? ALL_SLOTS, ids, exact, uninitReadable)) return false;
+    const at = frameSafe(old.frames[i]!, now.frames[i]!, i === top ? live : 0x3fe, marks?.[i] ?? EVERYTHING, liveSlots?.[i] ?? ALL_SLOTS, ids, exact, uninitReadable);
+    if (at !== COVERED) {
+      if (memo) memo.failAt = i * 128 + at;
+      return false;
+    }
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, now.refs[k]!.id)) return false;

@@ -75,6 +75,8 @@ export interface Checkpoint {
   readonly hist: readonly number[];
   /** Per frame: the numbers whose values a check below this state consulted (backtrack.ts). */
   readonly marks: Marks[];
+  /** Where the last comparison with this state failed (prune.ts's FailMemo). */
+  failAt: number;
 }
 
 export interface BranchStep {

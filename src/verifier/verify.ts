@@ -368,7 +368,7 @@ class Checker {
       // Liveness and marks are complete only below finished states; others are compared in full.
       const done = cp.branches === 0;
       if (done) liveSlots ??= liveSlotsOf(st, pc, this.liveSlotsAt);
-      if (statesSafe(cp.state, st, live, false, done ? cp.marks : undefined, done ? liveSlots : undefined, this.env.allowUninitStack)) {
+      if (statesSafe(cp.state, st, live, false, done ? cp.marks : undefined, done ? liveSlots : undefined, this.env.allowUninitStack, cp)) {
         cp.hits++;
         // What the explored state's checks consulted, this path's values decide too.
         if (done) this.backtrack.inherit(st, cp.marks); else this.backtrack.everything(st);
@@ -385,7 +385,7 @@ class Checker {
     if (!callbackEntry && st.sinceCheckpoint < CHECKPOINT_EVERY && stored.length > 0) return false;
     const cp: Checkpoint = {
       pc, state: { ...cloneState(st), hist: [] }, branches: 1, parent: st.parent, hits: 0, misses: 0, hist: st.hist,
-      marks: noMarks(st.frames.length),
+      marks: noMarks(st.frames.length), failAt: -1,
     };
     st.hist = [];
     stored.push(cp);
