@@ -8,7 +8,7 @@ import { Scalar } from './scalar/index.js';
 import { aluScalar } from './bridge.js';
 import type { Env } from './env.js';
 import { Reject } from './reject.js';
-import { constReg, cur, isPointer, unknownScalar, type VState } from './state.js';
+import { cur, immediateReg, isPointer, unknownScalar, type VState } from './state.js';
 import { typeName } from './log.js';
 import { ErrorCategory, RegType, type Reg } from './types.js';
 import { readReg } from './regs.js';
@@ -35,8 +35,7 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
 
   if (op === AluOp.MOV) {
     if (!useX) {
-      const v = is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm);
-      f.regs[dst] = constReg(v, pc);
+      f.regs[dst] = immediateReg(i, is32, pc);
       return;
     }
     const src = readReg(st, i.src, pc);
@@ -75,7 +74,7 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
     if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && (i.imm < 0 || i.imm >= (is32 ? 32 : 64))) {
       throw new Reject(pc, `invalid shift ${i.imm}`, ErrorCategory.INSN);
     }
-    s = constReg(is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm), pc);
+    s = immediateReg(i, is32, pc);
   }
 
   if (isPointer(d) || isPointer(s)) {

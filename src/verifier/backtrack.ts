@@ -78,7 +78,7 @@ export class Backtracker {
         const pc = Math.floor(e / 32);
         const d = (e >>> 1) & 15;
         if (d === depth) {
-          marks[d - 1] = this.precision.transfer(pc, marks[d - 1]!);
+          this.precision.transferInPlace(pc, marks[d - 1]!);
         } else if (d === depth - 1) {
           // Back over the call that entered the callee: its arguments were the caller's r1-r5.
           const callee = marks.pop()!;

@@ -9,7 +9,7 @@ import { Scalar, refineBranch } from './scalar/index.js';
 import { addConst, branchOp } from './bridge.js';
 import type { Env } from './env.js';
 import { readReg } from './regs.js';
-import { cloneState, constReg, cur, ownStack, isPointer, type VState } from './state.js';
+import { cloneState, constReg, cur, immediateReg, ownStack, isPointer, type VState } from './state.js';
 import { RegType, type Reg } from './types.js';
 
 export interface Edges {
@@ -28,7 +28,7 @@ export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number):
   const op = i.opcode & 0xf0;
   const useX = (i.opcode & 0x08) === Source.X;
   const d = readReg(st, i.dst, pc);
-  const s = useX ? readReg(st, i.src, pc) : constReg(is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm), pc);
+  const s = useX ? readReg(st, i.src, pc) : immediateReg(i, is32, pc);
 
   if (d.type === RegType.SCALAR && s.type === RegType.SCALAR) {
     const r = refineBranch(branchOp(op), d.value, s.value, is32);
@@ -80,32 +80,40 @@ function setScalar(st: VState, regno: number, value: Scalar): void {
   const r = f.regs[regno]!;
   f.regs[regno] = { ...r, value };
   if (r.id === 0) return;
-  forEachReg(st, (x, set) => {
-    if (x.type !== RegType.SCALAR || x.id !== r.id || x === f.regs[regno]) return;
-    set({ ...x, value: addConst(value, BigInt(x.delta - r.delta)) });
-  });
+  const now = f.regs[regno]!;
+  mapRegs(st, (x) => (x.type !== RegType.SCALAR || x.id !== r.id || x === now ? x
+    : { ...x, value: addConst(value, BigInt(x.delta - r.delta)) }));
 }
 
-/** Visits every register and spilled register of every frame, with a setter. */
-export function forEachReg(st: VState, fn: (r: Reg, set: (n: Reg) => void) => void): void {
+/** Replaces every register and spilled register of every frame by `fn` of it (`fn` returns it to keep it). */
+export function mapRegs(st: VState, fn: (r: Reg) => Reg): void {
   for (const f of st.frames) {
-    f.regs.forEach((r, k) => fn(r, (n) => { f.regs[k] = n; }));
-    f.stack.forEach((sl, k) => {
-      if (sl?.spill) fn(sl.spill, (n) => { ownStack(f)[k] = { bytes: sl.bytes, spill: n }; });
-    });
+    const regs = f.regs;
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k]!;
+      const n = fn(r);
+      if (n !== r) regs[k] = n;
+    }
+    // Read from the array as it was; a write makes the frame's own copy first.
+    const stack = f.stack;
+    for (let k = 0; k < stack.length; k++) {
+      const sl = stack[k];
+      if (!sl?.spill) continue;
+      const n = fn(sl.spill);
+      if (n !== sl.spill) ownStack(f)[k] = { bytes: sl.bytes, spill: n };
+    }
   }
 }
 
 function markNull(st: VState, id: number, isNull: boolean): void {
   let ref = 0;
-  forEachReg(st, (x, set) => {
-    if (!isPointer(x) || !x.maybeNull || x.id !== id) return;
+  mapRegs(st, (x) => {
+    if (!isPointer(x) || !x.maybeNull || x.id !== id) return x;
     if (isNull) {
       ref = ref || x.refId;
-      set(constReg(0n, x.defPc));
-    } else {
-      set({ ...x, maybeNull: false, id: x.type === RegType.PACKET ? x.id : 0 });
+      return constReg(0n, x.defPc);
     }
+    return { ...x, maybeNull: false, id: x.type === RegType.PACKET ? x.id : 0 };
   });
   // A NULL reference holds nothing: there is nothing to release on that edge.
   if (isNull && ref) st.refs = st.refs.filter((r) => r.id !== ref);
@@ -139,7 +147,5 @@ function packetRange(d: Reg, s: Reg, op: number, taken: VState, fall: VState): v
     default: return;
   }
   const target = edge;
-  forEachReg(target, (x, set) => {
-    if (x.type === pkt.type && x.id === pkt.id && x.range < n) set({ ...x, range: n });
-  });
+  mapRegs(target, (x) => (x.type === pkt.type && x.id === pkt.id && x.range < n ? { ...x, range: n } : x));
 }

@@ -17,7 +17,7 @@ import { mapHelperMismatch } from './map-compat.js';
 import {
   MAX_CALL_FRAMES, MAX_STACK, NOT_INIT_REG, cloneFrame, cloneState, cur, widenChanged, makeReg, newFrame, unknownScalar, type VState,
 } from './state.js';
-import { forEachReg } from './branch.js';
+import { mapRegs } from './branch.js';
 import { ErrorCategory, RegType, type MapDescriptor, type MapRef, type Reg } from './types.js';
 
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
@@ -207,7 +207,7 @@ export function checkHelperCall(env: Env, st: VState, id: number, pc: number): C
     const ref = meta.releaseRef;
     if (!st.refs.some((r) => r.id === ref)) throw new Reject(pc, `R1 must be referenced when passed to release function`, ErrorCategory.HELPER_ARG, 1);
     st.refs = st.refs.filter((r) => r.id !== ref);
-    forEachReg(st, (x, set) => { if (x.refId === ref) set(unknownScalar(pc)); });
+    mapRegs(st, (x) => (x.refId === ref ? unknownScalar(pc) : x));
   }
   if (proto.callback && meta.callbackPc >= 0) {
     // The callback may run any number of times: explore the call without it (this
@@ -227,9 +227,7 @@ function afterHelper(env: Env, st: VState, proto: HelperPrototype, meta: CallMet
   for (let r = 1; r <= 5; r++) g.regs[r] = NOT_INIT_REG;
   g.regs[0] = returnValue(env, st, proto, meta, pc);
   if (proto.changesPacketData) {
-    forEachReg(st, (x, set) => {
-      if (x.type === RegType.PACKET || x.type === RegType.PACKET_META || x.type === RegType.PACKET_END) set(unknownScalar(pc));
-    });
+    mapRegs(st, (x) => (x.type === RegType.PACKET || x.type === RegType.PACKET_META || x.type === RegType.PACKET_END ? unknownScalar(pc) : x));
   }
 }
 

@@ -21,6 +21,11 @@ export interface Cfg {
   readonly funcOf: Int32Array;
   /** pcs where states are stored and compared (jump targets, after branches and calls). */
   readonly prunePoint: Uint8Array;
+  /**
+   * 1 where the pc's function has a back-edge: only there can a path reach the same
+   * state again (an infinite loop); elsewhere the loop check is skipped.
+   */
+  readonly mayLoop: Uint8Array;
   /** Registers (bit i = ri) possibly read before being written, from each pc on, within its function. */
   readonly liveIn: Uint16Array;
   /** Successors of each pc within its function (calls fall through to the next pc). */
@@ -140,6 +145,7 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
   // Depth-first search from every function start, as check_cfg does: back-edges found
   // here are loops; instructions never discovered are unreachable.
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  const loopyFunctions = new Set<number>();
   for (const start of subprogs) {
     if (state[start]) continue;
     const stack: [number, number][] = [[start, 0]];
@@ -153,6 +159,7 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
         const t = s[k]!;
         if (state[t] === 1) {
           if (!options.allowLoops) throw new Reject(pc, `back-edge from insn ${pc} to ${t}`, ErrorCategory.CFG);
+          loopyFunctions.add(funcOf[pc]!);
           // A loop head: where an infinite loop shows as a state met again on its own path.
           prunePoint[t] = 1;
         }
@@ -170,8 +177,10 @@ export function buildCfg(insns: readonly Instruction[], options: CfgOptions): Cf
   for (const s of subprogs) prunePoint[s] = 1;
 
   const liveIn = liveness(code, succ);
+  const mayLoop = new Uint8Array(n);
+  for (let pc = 0; pc < n; pc++) if (loopyFunctions.has(funcOf[pc]!)) mayLoop[pc] = 1;
   return {
-    code, subprogs, funcOf, prunePoint, liveIn,
+    code, subprogs, funcOf, prunePoint, mayLoop, liveIn,
     succ, preds: predecessors(succ),
   };
 }

@@ -79,27 +79,35 @@ export class Precision {
     this.linkHi[pc] = (this.linkHi[pc]! | nh) >>> 0;
   }
 
-  /** What must be precise before the instruction at `pc` for `a` to be precise after it. */
   /**
    * What must be precise before the instruction at `pc` for `a` to be precise after it.
    * A bpf-to-bpf call is taken here as not entered (a global function): its result may
    * come from anything it was given. backtrack.ts carries marks through entered calls.
    */
   transfer(pc: number, a: Marks): Marks {
-    const i = this.code[pc]!;
     const out: Marks = { regs: a.regs, lo: a.lo, hi: a.hi };
+    this.transferInPlace(pc, out);
+    return out;
+  }
+
+  /** `transfer`, changing `out` (the marks after the instruction) into the marks before it. */
+  transferInPlace(pc: number, out: Marks): void {
+    const i = this.code[pc]!;
+    const aRegs = out.regs;
+    const aLo = out.lo;
+    const aHi = out.hi;
     const cls = classOf(i.opcode);
     const x = (i.opcode & 0x08) !== 0;
     switch (cls) {
       case Class.ALU: case Class.ALU64: {
         const op = i.opcode & 0xf0;
-        if (!(a.regs & bit(i.dst))) break;
+        if (!(aRegs & bit(i.dst))) break;
         if (op === 0xb0) { out.regs &= ~bit(i.dst); if (x) out.regs |= bit(i.src); }
         else if (x && op !== 0x80 && op !== 0xd0) out.regs |= bit(i.src);
         break;
       }
       case Class.LDX:
-        if (a.regs & bit(i.dst)) {
+        if (aRegs & bit(i.dst)) {
           out.regs &= ~bit(i.dst);
           out.lo |= this.fillLo[pc]!;
           out.hi |= this.fillHi[pc]!;
@@ -108,10 +116,10 @@ export class Precision {
       case Class.ST: case Class.STX: {
         const wl = this.writeLo[pc]!;
         const wh = this.writeHi[pc]!;
-        const hit = (a.lo & wl) | (a.hi & wh);
+        const hit = (aLo & wl) | (aHi & wh);
         if ((i.opcode & 0xe0) === Mode.ATOMIC) {
           const fetched = i.imm === AtomicOp.CMPXCHG ? bit(0) : i.imm & AtomicOp.FETCH ? bit(i.src) : 0;
-          if (hit || (a.regs & fetched)) { out.regs |= bit(i.src) | (i.imm === AtomicOp.CMPXCHG ? 1 : 0); out.lo |= wl; out.hi |= wh; }
+          if (hit || (aRegs & fetched)) { out.regs |= bit(i.src) | (i.imm === AtomicOp.CMPXCHG ? 1 : 0); out.lo |= wl; out.hi |= wh; }
           break;
         }
         if (!hit) break;
@@ -128,15 +136,15 @@ export class Precision {
         if (op === JmpOp.CALL) {
           const local = x || i.src === CallSrc.LOCAL;
           // A function's result may come from anything it was given, its caller's stack included.
-          if (local && (a.regs & 1)) { out.regs |= ARGS; out.lo = ALL; out.hi = ALL; }
-          out.regs &= ~R0_R5 | (local && (a.regs & 1) ? ARGS : 0);
+          if (local && (aRegs & 1)) { out.regs |= ARGS; out.lo = ALL; out.hi = ALL; }
+          out.regs &= ~R0_R5 | (local && (aRegs & 1) ? ARGS : 0);
           break;
         }
         if (op === JmpOp.JA || op === JmpOp.EXIT) break;
         // `if a op b` refines both from each other; linked numbers are refined with them.
         const operands = bit(i.dst) | (x ? bit(i.src) : 0);
-        if (x && (a.regs & operands)) out.regs |= operands;
-        if ((a.regs & this.linkRegs[pc]!) | (a.lo & this.linkLo[pc]!) | (a.hi & this.linkHi[pc]!)) {
+        if (x && (aRegs & operands)) out.regs |= operands;
+        if ((aRegs & this.linkRegs[pc]!) | (aLo & this.linkLo[pc]!) | (aHi & this.linkHi[pc]!)) {
           out.regs |= this.linkRegs[pc]! | operands;
           out.lo |= this.linkLo[pc]!;
           out.hi |= this.linkHi[pc]!;
@@ -145,6 +153,5 @@ export class Precision {
     }
     out.lo >>>= 0;
     out.hi >>>= 0;
-    return out;
   }
 }

@@ -120,6 +120,8 @@ export class StackLiveness {
 
   /** Adds live bits at `pc` and carries them back through predecessors that do not kill them. */
   private gen(pc: number, lo: number, hi: number): void {
+    // Most reads repeat what an earlier visit of the pc already made live.
+    if (!((lo & ~this.liveLo[pc]!) | (hi & ~this.liveHi[pc]!))) return;
     const work = this.work;
     const pending = new Map<number, [number, number]>([[pc, [lo, hi]]]);
     work.push(pc);

@@ -7,6 +7,7 @@
 import { Scalar } from './scalar/index.js';
 import { RegType, type Reg, type RegTypeValue } from './types.js';
 import type { Marks } from './precision.js';
+import type { Instruction } from '../isa/index.js';
 
 export const MAX_CALL_FRAMES = 8;
 export const MAX_STACK = 512;
@@ -176,6 +177,21 @@ export function unknownScalar(defPc: number): Reg {
 
 export function constReg(v: bigint, defPc: number): Reg {
   return makeReg(RegType.SCALAR, { value: Scalar.constant(BigInt.asUintN(64, v)), defPc });
+}
+
+const immediates = new WeakMap<Instruction, Reg>();
+
+/**
+ * The number an instruction's immediate stands for (zero-extended from 32 bits for the
+ * 32-bit forms), made once per instruction: registers are immutable values, so every
+ * visit of the pc can share it.
+ */
+export function immediateReg(i: Instruction, is32: boolean, pc: number): Reg {
+  const known = immediates.get(i);
+  if (known && known.defPc === pc) return known;
+  const r = constReg(is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm), pc);
+  immediates.set(i, r);
+  return r;
 }
 
 export function isPointer(r: Reg): boolean {

@@ -143,7 +143,7 @@ class Checker {
       });
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
-      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), liveIn: new Uint16Array(0), succ: [], preds: [] };
+      this.cfg = { code: [], subprogs: [0], funcOf: new Int32Array(0), prunePoint: new Uint8Array(0), mayLoop: new Uint8Array(0), liveIn: new Uint16Array(0), succ: [], preds: [] };
       failure = { err: e, trail: null };
     }
     if (!failure) {
@@ -338,10 +338,11 @@ class Checker {
     const top = cur(st);
     const callbackEntry = top.callbackOf >= 0 && top.subprog === pc;
     const loopsPrune = callbackEntry || this.options.termination === false;
-    const key = fingerprint(st, live);
     // The same state on its own path (an in-progress checkpoint): an infinite loop.
-    // Only states with the same fingerprint can be equal, so this lookup is O(1).
-    if (!loopsPrune) {
+    // Only states with the same fingerprint can be equal, so this lookup is O(1); only
+    // functions with a back-edge can loop.
+    const key = this.cfg.mayLoop[pc] ? fingerprint(st, live) : undefined;
+    if (key !== undefined && !loopsPrune) {
       const same = at.byKey.get(key);
       if (same) {
         for (const cp of same) {
@@ -389,8 +390,10 @@ class Checker {
     };
     st.hist = [];
     stored.push(cp);
-    const same = at.byKey.get(key);
-    if (same) same.push(cp); else at.byKey.set(key, [cp]);
+    if (key !== undefined) {
+      const same = at.byKey.get(key);
+      if (same) same.push(cp); else at.byKey.set(key, [cp]);
+    }
     st.parent = cp;
     st.sinceCheckpoint = 0;
     this.totalStates++;
