@@ -16,19 +16,21 @@ import type { Marks } from './precision.js';
 const EVERYTHING: Marks = { regs: 0x3ff, lo: ALL_SLOTS.lo, hi: ALL_SLOTS.hi };
 
 class IdMap {
-  // Most comparisons fail before any id is seen: the maps are made on first use.
-  private fwd: Map<number, number> | undefined;
-  private back: Map<number, number> | undefined;
+  // Pairs (old id, new id), flat. A state has a few ids; most comparisons fail before
+  // any is seen, so the array is made on first use.
+  private pairs: number[] | undefined;
   /** Old id `a` stands for new id `b` everywhere, one to one. */
   check(a: number, b: number): boolean {
     if (a === 0) return true;
     if (b === 0) return false;
-    const fwd = (this.fwd ??= new Map());
-    const back = (this.back ??= new Map());
-    const f = fwd.get(a);
-    const r = back.get(b);
-    if (f === undefined && r === undefined) { fwd.set(a, b); back.set(b, a); return true; }
-    return f === b && r === a;
+    const pairs = (this.pairs ??= []);
+    for (let k = 0; k < pairs.length; k += 2) {
+      const hitOld = pairs[k] === a;
+      const hitNew = pairs[k + 1] === b;
+      if (hitOld || hitNew) return hitOld && hitNew;
+    }
+    pairs.push(a, b);
+    return true;
   }
 }
 

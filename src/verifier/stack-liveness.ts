@@ -76,6 +76,8 @@ export class StackLiveness {
   private readonly liveHi: Uint32Array;
   private readonly kills: SlotKills;
   private readonly work: number[] = [];
+  private readonly pendLo: Uint32Array;
+  private readonly pendHi: Uint32Array;
 
   /** `succ` and `preds`: each pc's successors and predecessors within its function (cfg.ts). */
   constructor(private readonly succ: readonly (readonly number[])[], private readonly preds: readonly (readonly number[])[]) {
@@ -83,6 +85,8 @@ export class StackLiveness {
     this.liveLo = new Uint32Array(n);
     this.liveHi = new Uint32Array(n);
     this.kills = new SlotKills(n);
+    this.pendLo = new Uint32Array(n);
+    this.pendHi = new Uint32Array(n);
   }
 
   /** Slots live at `pc`, before its instruction. */
@@ -122,15 +126,19 @@ export class StackLiveness {
   private gen(pc: number, lo: number, hi: number): void {
     // Most reads repeat what an earlier visit of the pc already made live.
     if (!((lo & ~this.liveLo[pc]!) | (hi & ~this.liveHi[pc]!))) return;
+    // Bits waiting at each queued pc, merged while it waits (arrays kept between calls).
     const work = this.work;
-    const pending = new Map<number, [number, number]>([[pc, [lo, hi]]]);
+    const pendLo = this.pendLo;
+    const pendHi = this.pendHi;
+    pendLo[pc] = lo;
+    pendHi[pc] = hi;
     work.push(pc);
     while (work.length) {
       const p = work.pop()!;
-      const [bl, bh] = pending.get(p)!;
-      pending.delete(p);
-      const newLo = (bl & ~this.liveLo[p]!) >>> 0;
-      const newHi = (bh & ~this.liveHi[p]!) >>> 0;
+      const newLo = (pendLo[p]! & ~this.liveLo[p]!) >>> 0;
+      const newHi = (pendHi[p]! & ~this.liveHi[p]!) >>> 0;
+      pendLo[p] = 0;
+      pendHi[p] = 0;
       if (!(newLo | newHi)) continue;
       this.liveLo[p] = (this.liveLo[p]! | newLo) >>> 0;
       this.liveHi[p] = (this.liveHi[p]! | newHi) >>> 0;
@@ -140,8 +148,9 @@ export class StackLiveness {
         let qh = newHi;
         if (k >= 0) { if (k < 32) ql = (ql & ~(1 << k)) >>> 0; else qh = (qh & ~(1 << (k - 32))) >>> 0; }
         if (!(ql | qh)) continue;
-        const had = pending.get(q);
-        if (had) { had[0] = (had[0] | ql) >>> 0; had[1] = (had[1] | qh) >>> 0; } else { pending.set(q, [ql, qh]); work.push(q); }
+        if (!(pendLo[q]! | pendHi[q]!)) work.push(q);
+        pendLo[q] = (pendLo[q]! | ql) >>> 0;
+        pendHi[q] = (pendHi[q]! | qh) >>> 0;
       }
     }
   }
