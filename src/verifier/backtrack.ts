@@ -36,9 +36,16 @@ export function histEntry(pc: number, depth: number, callbackBoundary: boolean):
   return pc * 32 + depth * 2 + (callbackBoundary ? 1 : 0);
 }
 
+/** The pc of a history entry. */
+export function histPc(entry: number): number {
+  return Math.floor(entry / 32);
+}
+
 /** Marks of a new stored state: nothing is known to matter yet. */
 export function noMarks(depth: number): Marks[] {
-  return Array.from({ length: depth }, () => ({ regs: 0, lo: 0, hi: 0 }));
+  const out: Marks[] = [];
+  for (let f = 0; f < depth; f++) out.push({ regs: 0, lo: 0, hi: 0 });
+  return out;
 }
 
 function empty(marks: readonly Marks[]): boolean {
@@ -59,7 +66,10 @@ export class Backtracker {
 
   /** What `old`'s marks name matters where `st` is now (st was pruned by old). */
   inherit(st: VState, old: readonly Marks[]): void {
-    if (!empty(old)) this.walk(st, old.map((m) => ({ ...m })));
+    if (empty(old)) return;
+    const marks: Marks[] = [];
+    for (const m of old) marks.push({ regs: m.regs, lo: m.lo, hi: m.hi });
+    this.walk(st, marks);
   }
 
   /** Everything matters on every stored state above `st` (a flow not modelled). */
@@ -75,7 +85,7 @@ export class Backtracker {
       for (let k = hist.length - 1; k >= 0; k--) {
         const e = hist[k]!;
         if (e & 1) return this.markAll(cp);
-        const pc = Math.floor(e / 32);
+        const pc = histPc(e);
         const d = (e >>> 1) & 15;
         if (d === depth) {
           this.precision.transferInPlace(pc, marks[d - 1]!);

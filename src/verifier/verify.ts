@@ -23,7 +23,7 @@ import { liveSlotsOf, statesSafe } from './prune.js';
 import { StackLiveness, type SlotMask } from './stack-liveness.js';
 import { learningHooks } from './learn.js';
 import { Precision } from './precision.js';
-import { Backtracker, histEntry, noMarks } from './backtrack.js';
+import { Backtracker, histEntry, histPc, noMarks } from './backtrack.js';
 import { Reject } from './reject.js';
 import { loadedScalar, readReg } from './regs.js';
 import {
@@ -63,12 +63,20 @@ function fingerprint(st: VState, live: number): string {
   return key;
 }
 
+/** The pcs the path to `st` executed, newest first (from its history and its stored states'). */
+function trailOf(st: VState): Trail | null {
+  const segments: (readonly number[])[] = [st.hist];
+  for (let cp = st.parent; cp; cp = cp.parent) segments.push(cp.hist);
+  let trail: Trail | null = null;
+  for (let k = segments.length - 1; k >= 0; k--) for (const e of segments[k]!) trail = { pc: histPc(e), prev: trail };
+  return trail;
+}
+
 interface Work {
   st: VState;
   pc: number;
   logPos: number;
   from: number;
-  trail: Trail | null;
 }
 
 function mapTable(maps: VerifyOptions['maps']): Map<number, MapDescriptor> {
@@ -223,10 +231,10 @@ class Checker {
   }
 
   /** A path to explore later, forked at the instruction `from` being checked. */
-  private push(st: VState, pc: number, from: number, trail: Trail | null): void {
+  private push(st: VState, pc: number, from: number): void {
     if (st.parent) st.parent.branches++;
     st.hist.push(histEntry(from, this.stepDepth, this.stepLeavesCallback));
-    this.work.push({ st, pc, logPos: this.log.lines.length, from, trail });
+    this.work.push({ st, pc, logPos: this.log.lines.length, from });
   }
 
   /**
@@ -236,14 +244,14 @@ class Checker {
   private walk(): { err: Reject; st: VState; trail: Trail | null } | undefined {
     const level = this.log.level;
     if (level >= 2) this.log.detail('func#0 @0');
-    this.work.push({ st: this.initialState(), pc: 0, logPos: 0, from: -1, trail: null });
+    this.work.push({ st: this.initialState(), pc: 0, logPos: 0, from: -1 });
     const failed = this.walkQueued();
     if (failed) return failed;
     const globals = [...this.env.globalFunctions].filter(([pc]) => pc > 0 && this.cfg.subprogs.includes(pc)).sort((a, b) => a[0] - b[0]);
     for (const [pc, fn] of globals) {
       this.log.info(`Validating ${fn.name}() func at insn ${pc}...`);
       try {
-        this.work.push({ st: globalEntryState(fn, pc, this.env.nextId), pc, logPos: this.log.lines.length, from: -1, trail: null });
+        this.work.push({ st: globalEntryState(fn, pc, this.env.nextId), pc, logPos: this.log.lines.length, from: -1 });
       } catch (e) {
         if (!(e instanceof Reject)) throw e;
         return { err: e, st: this.initialState(), trail: null };
@@ -263,26 +271,24 @@ class Checker {
       else if (level >= 2) this.log.detail(`0: ${formatState(w.st)}`);
       let st = w.st;
       let pc = w.pc;
-      let trail = w.trail;
       try {
         for (;;) {
-          const next = this.step(st, pc, trail);
+          const next = this.step(st, pc);
           if (next === undefined) break;
-          trail = { pc, prev: trail };
           st = next.st;
           pc = next.pc;
         }
       } catch (e) {
         if (!(e instanceof Reject)) throw e;
         const err = e.pc < 0 ? new Reject(pc, e.reason, e.category, e.reg, e.hint) : e;
-        return { err, st, trail: { pc, prev: trail } };
+        return { err, st, trail: { pc, prev: trailOf(st) } };
       }
     }
     return undefined;
   }
 
   /** Checks the instruction at pc; returns the state and pc to continue with, or undefined when the path ended. */
-  private step(st: VState, pc: number, trail: Trail | null): { st: VState; pc: number } | undefined {
+  private step(st: VState, pc: number): { st: VState; pc: number } | undefined {
     st.sinceCheckpoint++;
     if (++this.processed > this.limit) {
       throw new Reject(pc, `BPF program is too large. Processed ${this.processed} insn`, ErrorCategory.LIMIT);
@@ -309,7 +315,7 @@ class Checker {
     this.stepDepth = depth;
     this.stepLeavesCallback = isExit(i) && cur(st).callbackOf >= 0;
     try {
-      result = this.exec(st, i, pc, trail);
+      result = this.exec(st, i, pc);
     } catch (e) {
       if (before) this.log.detail(this.insnText(pc));
       throw e;
@@ -415,7 +421,7 @@ class Checker {
     return s;
   }
 
-  private exec(st: VState, i: Instruction, pc: number, trail: Trail | null): { st: VState; pc: number } | undefined {
+  private exec(st: VState, i: Instruction, pc: number): { st: VState; pc: number } | undefined {
     const env = this.env;
     const cls = classOf(i.opcode);
     switch (cls) {
@@ -431,7 +437,7 @@ class Checker {
         this.legacyLoad(st, i, pc);
         return { st, pc: pc + 1 };
       default:
-        return this.jump(st, i, pc, trail);
+        return this.jump(st, i, pc);
     }
   }
 
@@ -476,7 +482,7 @@ class Checker {
     f.regs[0] = loadedScalar(SIZE_BYTES[(i.opcode & 0x18) as SizeValue], false, pc);
   }
 
-  private jump(st: VState, i: Instruction, pc: number, trail: Trail | null): { st: VState; pc: number } | undefined {
+  private jump(st: VState, i: Instruction, pc: number): { st: VState; pc: number } | undefined {
     const op = i.opcode & 0xf0;
     if (op === JmpOp.JA) return { st, pc: jumpTarget(i, pc) };
     if (isExit(i)) {
@@ -485,7 +491,7 @@ class Checker {
       // only if its caller's checks consult it: backtracking carries that back here.
       if (st.frames.length === 1 || cur(st).callbackOf >= 0) this.backtrack.demand(st, 1);
       const r = checkExit(this.env, st, pc);
-      if (r.again) this.push(r.again, cur(r.again).subprog, pc, { pc, prev: trail });
+      if (r.again) this.push(r.again, cur(r.again).subprog, pc);
       if (r.next < 0) {
         // The exit state is part of the result (the playground, test suites' post conditions).
         if (this.options.recordStates !== false) {
@@ -498,7 +504,7 @@ class Checker {
       }
       return { st, pc: r.next };
     }
-    if (op === JmpOp.CALL) return this.call(st, i, pc, trail);
+    if (op === JmpOp.CALL) return this.call(st, i, pc);
     const edges = checkCondJump(this.env, st, i, pc);
     const withPath = (s: VState, taken: boolean): VState => {
       s.path = { pc, taken, prev: s.path, depth: (s.path?.depth ?? 0) + 1 };
@@ -506,7 +512,7 @@ class Checker {
     };
     const target = jumpTarget(i, pc);
     if (edges.taken && edges.fall) {
-      this.push(withPath(edges.taken, true), target, pc, { pc, prev: trail });
+      this.push(withPath(edges.taken, true), target, pc);
       return { st: withPath(edges.fall, false), pc: pc + 1 };
     }
     if (edges.taken) return { st: withPath(edges.taken, true), pc: target };
@@ -515,19 +521,19 @@ class Checker {
     return undefined;
   }
 
-  private call(st: VState, i: Instruction, pc: number, trail: Trail | null): { st: VState; pc: number } {
+  private call(st: VState, i: Instruction, pc: number): { st: VState; pc: number } {
     if ((i.opcode & 0x08) !== 0) {
       if (!this.options.allowCallx) throw new Reject(pc, 'BPF_CALL uses reserved fields', ErrorCategory.INSN);
       const target = readReg(st, i.dst, pc);
       this.backtrack.demand(st, 1 << i.dst);
       if (target.type === RegType.FUNC) return { st, pc: this.localCall(st, target.funcPc, pc) };
-      if (target.type === RegType.SCALAR && target.value.isConstant()) return this.helper(st, Number(cv(target.value)), pc, trail);
+      if (target.type === RegType.SCALAR && target.value.isConstant()) return this.helper(st, Number(cv(target.value)), pc);
       throw new Reject(pc, `R${i.dst} callx target is not a known function`, ErrorCategory.CALL, i.dst);
     }
     // The callee's checks carry their demands back through the call (backtrack.ts).
     if (i.src === CallSrc.LOCAL) return { st, pc: this.localCall(st, pc + 1 + i.imm, pc) };
     if (i.src === CallSrc.KFUNC) throw new Reject(pc, 'calling kernel functions is not supported', ErrorCategory.CALL);
-    return this.helper(st, i.imm, pc, trail);
+    return this.helper(st, i.imm, pc);
   }
 
   /** A static function is entered in the caller's context; a global one is assumed valid (verified on its own). */
@@ -540,9 +546,9 @@ class Checker {
     return checkLocalCall(st, target, pc);
   }
 
-  private helper(st: VState, id: number, pc: number, trail: Trail | null): { st: VState; pc: number } {
+  private helper(st: VState, id: number, pc: number): { st: VState; pc: number } {
     const out = checkHelperCall(this.env, st, id, pc);
-    if (out.alsoAfterCall) this.push(out.alsoAfterCall, pc + 1, pc, { pc, prev: trail });
+    if (out.alsoAfterCall) this.push(out.alsoAfterCall, pc + 1, pc);
     return { st, pc: out.next };
   }
 
