@@ -11,6 +11,8 @@ export interface FieldOptions {
   readonly write?: boolean;
   readonly narrow?: boolean;
   readonly pointer?: ContextPointerValue;
+  /** FLOW_KEYS pointers: the size of what they address. */
+  readonly pointeeSize?: number;
 }
 
 /** One field; readable with narrow reads unless told otherwise, never writable unless told. */
@@ -21,7 +23,8 @@ export function field(name: string, offset: number, size: number, o: FieldOption
     writable: o.write ?? false,
     narrowReads: o.pointer ? false : (o.narrow ?? true),
   };
-  return o.pointer ? { ...f, pointer: o.pointer } : f;
+  if (!o.pointer) return f;
+  return o.pointeeSize !== undefined ? { ...f, pointer: o.pointer, pointeeSize: o.pointeeSize } : { ...f, pointer: o.pointer };
 }
 
 /** `name[0]..name[count-1]`, `size` bytes each from `offset`. */

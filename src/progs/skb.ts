@@ -230,12 +230,17 @@ function fillSocket(space: AddressSpace, ctx: number, frame: Uint8Array): void {
   }
 }
 
-function skbType(type: number, names: string[], flavor: SkbFlavor, returnCodes: Record<string, number>,
-  returnRange?: readonly [number, number]): ProgramTypeInfo {
+/**
+ * A type with an `__sk_buff` context run by this harness (tc from the Ethernet header,
+ * the others from the network header). `linuxTestRun: false` for types Linux refuses
+ * to test-run but ebee runs here anyway (lwt_seg6local).
+ */
+export function skbType(type: number, names: string[], flavor: SkbFlavor, returnCodes: Record<string, number>,
+  returnRange?: readonly [number, number], linuxTestRun = true): ProgramTypeInfo {
   return {
     type, name: names[0]!, names, context: skbLayout(flavor), returnCodes, helpers: helpersFor(type),
     ...(returnRange ? { returnRange } : {}),
-    linuxTestRun: true, repeatAllowed: true,
+    linuxTestRun, repeatAllowed: true,
     setup: (space, input, env) => setupSkb(flavor, space, input, env),
   };
 }
