@@ -10,6 +10,8 @@ export interface FieldOptions {
   readonly read?: boolean;
   readonly write?: boolean;
   readonly narrow?: boolean;
+  /** Stores narrower than the field are allowed (only where Linux treats the field as bytes). */
+  readonly narrowWrite?: boolean;
   readonly pointer?: ContextPointerValue;
   /** FLOW_KEYS pointers: the size of what they address. */
   readonly pointeeSize?: number;
@@ -22,6 +24,7 @@ export function field(name: string, offset: number, size: number, o: FieldOption
     readable: o.read ?? true,
     writable: o.write ?? false,
     narrowReads: o.pointer ? false : (o.narrow ?? true),
+    ...(o.narrowWrite && o.write ? { narrowWrites: true } : {}),
   };
   if (!o.pointer) return f;
   return o.pointeeSize !== undefined ? { ...f, pointer: o.pointer, pointeeSize: o.pointeeSize } : { ...f, pointer: o.pointer };

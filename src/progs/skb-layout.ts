@@ -150,7 +150,13 @@ export function skbLayout(flavor: SkbFlavor): ContextLayout {
       ...(pointer && r.read ? { pointer } : {}),
       ...(pointer === ContextPointer.FLOW_KEYS ? { pointeeSize: FLOW_KEYS_SIZE } : {}),
     };
-    if (count) fields.push(...arrayFields(name, offset, size, count, options));
+    if (name === 'cb') {
+      // cb is 20 plain bytes to bpf_skb_is_valid_access: any aligned access inside it,
+      // 8-byte ones across two elements included ('cb:u64[i]', no C member), and
+      // stores of any size where it is writable.
+      const bytes = { ...options, narrowWrite: true };
+      fields.push(...arrayFields(name, offset, size, count!, bytes), ...arrayFields('cb:u64', offset, 8, 2, bytes));
+    } else if (count) fields.push(...arrayFields(name, offset, size, count, options));
     else fields.push(field(name, offset, size, options));
   }
   // may_access_direct_pkt_data: these hooks read the packet but may not change it.

@@ -39,6 +39,11 @@ export interface ContextField {
    * allows for most scalar fields; never for pointer fields.
    */
   readonly narrowReads: boolean;
+  /**
+   * Stores narrower than the field are allowed too (__sk_buff.cb, plain bytes to
+   * Linux); otherwise a store must be the whole field.
+   */
+  readonly narrowWrites?: boolean;
   /** Set when a full-size load yields a pointer rather than a scalar. */
   readonly pointer?: ContextPointerValue;
   /** FLOW_KEYS pointers: the bytes the pointer may address. */

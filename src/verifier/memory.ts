@@ -155,7 +155,7 @@ function ctxAccess(env: Env, pc: number, regno: number, reg: Reg, insnOff: numbe
   if (!field) return bad();
   const whole = field.offset === off && field.size === size;
   if (access === 'write') {
-    if (!field.writable || !whole) bad();
+    if (!field.writable || (!whole && !field.narrowWrites)) bad();
     return undefined;
   }
   if (!field.readable) bad();
