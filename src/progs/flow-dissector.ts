@@ -12,7 +12,8 @@
  * frame's EtherType, as the wire has it), nhoff = thoff = ETH_HLEN and `flags`;
  * `ctx_in` is a `struct bpf_flow_keys` of which only `flags` may be non-zero. After
  * the run nhoff is clamped into [ETH_HLEN, len] and thoff into [nhoff, len], and
- * `data_out` is the keys (not the packet); `ctx_out` is `ctx_in` as given.
+ * `data_out` is the keys (not the packet); `ctx_out` is `ctx_in` as given. There is
+ * no skb behind the buffer, so bpf_skb_load_bytes always fails (see NoSkb).
  */
 import type { AddressSpace, Region } from '../vm/index.js';
 import { ProgramType } from '../elf/index.js';
@@ -44,22 +45,27 @@ export const BPF_FLOW_KEYS_LAYOUT: ContextLayout = {
   ],
 };
 
-/** The frame as the program's data pointers see it; helpers (bpf_skb_load_bytes) read it through this. */
-class FlowPacket implements PacketState {
+/**
+ * What the helpers see of the packet. A test run dissects a bare buffer: the
+ * context's skb is NULL, and bpf_skb_load_bytes (bpf_flow_dissector_load_bytes for
+ * this type) then fails with -EFAULT and zeroes its buffer whatever the offset
+ * (measured on Linux 6.18). An empty packet gives ebee's skb_load_bytes exactly that;
+ * the program's own data pointers are written into the context by the harness.
+ */
+class NoSkb implements PacketState {
   readonly kind = 'skb';
   dataMeta: number;
-  constructor(readonly space: AddressSpace, readonly region: Region, readonly ctx: number,
-    public data: number, public dataEnd: number) {
-    this.dataMeta = data;
+  data: number;
+  dataEnd: number;
+  constructor(readonly region: Region, readonly ctx: number) {
+    this.dataMeta = this.data = this.dataEnd = region.start;
   }
 
-  sync(): void {
-    this.space.view.setUint32(this.ctx + SkBuff.data, this.data, true);
-    this.space.view.setUint32(this.ctx + SkBuff.data_end, this.dataEnd, true);
-  }
+  /** Nothing to write back: no helper this type may call moves the packet. */
+  sync(): void {}
 
   bytes(): Uint8Array {
-    return this.space.bytes.subarray(this.data, this.dataEnd);
+    return new Uint8Array(0);
   }
 }
 
@@ -89,11 +95,11 @@ function setupFlowDissector(space: AddressSpace, input: TestRunInput): RunSetup 
     v.setUint16(keys.start + BpfFlowKeys.thoff, ETH_HLEN, true);
     if (ctxIn) space.write(keys.start + BpfFlowKeys.flags, ctxIn.subarray(BpfFlowKeys.flags, BpfFlowKeys.flags + 4));
     v.setBigUint64(ctx.start + SkBuff.flow_keys, BigInt(keys.start), true);
-    const packet = new FlowPacket(space, frame, ctx.start, frame.start, frame.start + data.length);
-    packet.sync();
+    v.setUint32(ctx.start + SkBuff.data, frame.start, true);
+    v.setUint32(ctx.start + SkBuff.data_end, frame.start + data.length, true);
     return {
       ctx: ctx.start,
-      packet,
+      packet: new NoSkb(frame, ctx.start),
       finish() {
         const clamp = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
         const nhoff = clamp(v.getUint16(keys.start + BpfFlowKeys.nhoff, true), ETH_HLEN, data.length);
