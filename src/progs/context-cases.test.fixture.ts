@@ -69,6 +69,8 @@ function cases(): ContextCase[] {
   add('sk_skb reads sk without a NULL check', T.SK_SKB, V, sockFamily(168, false), false, 'invalid mem access');
   add('sk_skb reads sk after a NULL check', T.SK_SKB, V, sockFamily(168, true), true);
   add('sk_skb returns 7 (no range)', T.SK_SKB, V, ret(7), true);
+  add('sk_skb takes data < data_end as proving no byte', T.SK_SKB, V,
+    `${bounds(...SKB)}if r2 >= r3 goto out\n${READ4.replace('u32', 'u8')}\nout:\nr0 = 0\nexit`, false, 'invalid access to packet');
 
   const M = A.SK_MSG_VERDICT;
   add('sk_msg reads the message after a bounds check', T.SK_MSG, M, packet(...MSG, READ4), true);
@@ -107,6 +109,11 @@ function cases(): ContextCase[] {
     'r3 = r10\nr3 += -8\nr2 = 0\nr4 = 4\ncall 26\nr0 = 0\nexit', true);
   add('flow_dissector stores its keys pointer in its keys (root may)', FD, F, `${KEYS}*(u64 *)(r2 + 16) = r2\nr0 = 0\nexit`, true);
   add('flow_dissector reads the packet', FD, F, packet(...SKB, READ4), true);
+  // data + nhoff + 20 < 64 KiB must be known before a comparison with data_end says anything.
+  const atNhoff = (mask: number): string => `r6 = *(u64 *)(r1 + 144)\n${bounds(...SKB)}r5 = *(u16 *)(r6 + 0)\n` +
+    `r5 &= ${mask}\nr2 += r5\nr4 = r2\nr4 += 20\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 9)\nout:\nr0 = 0\nexit`;
+  add('flow_dissector reads at a bounded nhoff', FD, F, atNhoff(0x3ff), true);
+  add('flow_dissector reads at an unbounded nhoff', FD, F, atNhoff(0xffff), false, 'invalid access to packet');
   add('flow_dissector may not write the packet', FD, F, packet(...SKB, WRITE1), false, 'cannot write into packet');
   add('flow_dissector returns 129 (no range)', FD, F, ret(129), true);
 
