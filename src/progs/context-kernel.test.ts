@@ -10,12 +10,20 @@
  *   (packet bounds and writes, sockets with and without NULL checks, flow keys,
  *   return values), each with the verdict Linux 6.18 gives (asserted here without
  *   the kernel too, so the test fails if ebee drifts even where bpf() is missing).
+ *
+ * The ebpf-samples corpus holds one program of these types: samples/bpf's
+ * lwt_len_hist (section `len_hist`, which names no type: its script loads it as an
+ * lwt `out` route). It is compared here as each lwt type; the corpus tests type it as
+ * they type every such section (sched_cls).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProgramType as T, createSpecOf, parseObject } from '../elf/index.js';
+import { verifyObject } from '../cli/verify-object.js';
 import { assemble } from '../asm/index.js';
 import { verifyProgram } from '../runtime/index.js';
 import { programTypeFor } from './index.js';
@@ -103,3 +111,33 @@ test('context models against the running kernel: every access, and the cases', {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const LWT_LEN_HIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpora/ebpf-samples/linux/lwt_len_hist_kern.o');
+
+test('the corpus\'s lwt program (lwt_len_hist) as each lwt type, against the kernel',
+  { skip: kernelUnavailable() || (!existsSync(LWT_LEN_HIST) && `${LWT_LEN_HIST} is absent`), timeout: 60_000 }, (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebee-lwt-hist-'));
+    try {
+      const built = buildProbe(ORACLE_SOURCE, dir, 'oracle');
+      if ('unavailable' in built) {
+        t.skip(built.unavailable);
+        return;
+      }
+      const bytes = readFileSync(LWT_LEN_HIST);
+      const spec = parseObject(bytes);
+      const maps = spec.maps.map((m) => {
+        const s = createSpecOf(m);
+        return `map ${s.type} ${s.keySize} ${s.valueSize} ${s.maxEntries} ${s.flags >>> 0}`;
+      });
+      const types = [['lwt_in', T.LWT_IN], ['lwt_out', T.LWT_OUT], ['lwt_xmit', T.LWT_XMIT], ['lwt_seg6local', T.LWT_SEG6LOCAL]] as const;
+      const program = spec.programs.find((p) => p.section === 'len_hist')!;
+      const kernel = kernelVerdicts(built.exe, types.map(([, type]) => ({ type, attach: 0, insns: program.insns, maps })), true);
+      types.forEach(([name], i) => {
+        const [ebee] = verifyObject(bytes, { section: 'len_hist', fallbackType: name, logLevel: 0 });
+        console.log(`lwt_len_hist as ${name}: kernel ${kernel[i]!.ok ? 'accepts' : `rejects (${kernel[i]!.message})`}, ebee ${ebee!.result.ok ? 'accepts' : 'rejects'}`);
+        assert.equal(ebee!.result.ok, kernel[i]!.ok, name);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });

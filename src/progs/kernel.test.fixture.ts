@@ -31,17 +31,20 @@ export function buildProbe(source: string, dir: string, name: string): { exe: st
 
 export const hex = (insns: readonly Instruction[]): string => Buffer.from(encode(insns)).toString('hex');
 
-/** One program for the oracle: no maps, GPL. */
+/** One program for the oracle, GPL. */
 export interface LoadJob {
   readonly type: number;
   readonly attach: number;
   readonly insns: readonly Instruction[];
+  /** The oracle's `map TYPE KEY VALUE MAX FLAGS` lines for the maps the program references by index. */
+  readonly maps?: readonly string[];
 }
 
 /** The kernel's verdicts, in order: true for an accepted program, with the log's last line on rejection when asked. */
 export function kernelVerdicts(oracle: string, jobs: readonly LoadJob[], withLog = false): { ok: boolean; message: string }[] {
   if (!jobs.length) return [];
-  const input = jobs.map((j) => `prog ${j.type} ${j.attach} 0 GPL\ninsns ${hex(j.insns)}\n${withLog ? 'load log' : 'load'}\n`).join('');
+  const input = jobs.map((j) => `${(j.maps ?? []).map((m) => `${m}\n`).join('')}prog ${j.type} ${j.attach} 0 GPL\n` +
+    `insns ${hex(j.insns)}\n${withLog ? 'load log' : 'load'}\n`).join('');
   const r = spawnSync(oracle, [], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`oracle failed: ${r.stderr}`);
   const out: { ok: boolean; message: string }[] = [];
