@@ -2,12 +2,11 @@
 import { programTypeForSection, programTypeName, type SectionRuleOptions } from '../elf/index.js';
 import { Errno } from '../maps/index.js';
 import { ProgError, ProgErrorCode } from './errors.js';
-import { CGROUP_SKB, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
+import { CGROUP_SKB, LWT_IN, LWT_OUT, LWT_SEG6LOCAL, LWT_XMIT, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
 import { KPROBE, RAW_TRACEPOINT, SYSCALL, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
 import { CGROUP_SOCK, CGROUP_SOCK_ADDR, SOCK_OPS } from './sock.js';
 import { PERF_EVENT, TRACING } from './perf-tracing.js';
-import { LWT_IN, LWT_OUT, LWT_SEG6LOCAL, LWT_XMIT } from './lwt.js';
 import { SK_MSG, SK_SKB } from './sockmap.js';
 import { CGROUP_DEVICE, CGROUP_SOCKOPT, CGROUP_SYSCTL } from './cgroup.js';
 import { FLOW_DISSECTOR } from './flow-dissector.js';
