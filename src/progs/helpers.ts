@@ -140,18 +140,17 @@ const SK_MSG = [...SK_BASE, ...ids([
 ])];
 
 /** cgroup_dev_func_proto. */
-const CGROUP_DEVICE = [...BASE, ...ids([...CGROUP_COMMON, ...CGROUP_RETVAL, 'perf_event_output'])];
+const CGROUP_DEVICE = [...BASE, ...ids([...CGROUP_COMMON, 'perf_event_output'])];
 
 /** sysctl_func_proto. */
 const CGROUP_SYSCTL = [...BASE, ...ids([
-  ...CGROUP_COMMON, ...CGROUP_RETVAL, 'perf_event_output', 'sysctl_get_name', 'sysctl_get_current_value',
+  ...CGROUP_COMMON, 'perf_event_output', 'sysctl_get_name', 'sysctl_get_current_value',
   'sysctl_get_new_value', 'sysctl_set_new_value', 'ktime_get_coarse_ns',
 ])];
 
 /** cg_sockopt_func_proto; setsockopt hooks may also call bpf_setsockopt and bpf_getsockopt. */
 const CGROUP_SOCKOPT = [...BASE, ...ids([
-  ...CGROUP_COMMON, ...CGROUP_RETVAL, 'perf_event_output', 'sk_storage_get', 'sk_storage_delete', 'get_netns_cookie',
-  'tcp_sock',
+  ...CGROUP_COMMON, 'perf_event_output', 'sk_storage_get', 'sk_storage_delete', 'get_netns_cookie', 'tcp_sock',
 ])];
 
 /** lwt_out_func_proto; lwt_in adds encapsulation, lwt_seg6local the SRv6 helpers. */
@@ -200,6 +199,12 @@ const SYSCALL = [...TRACING_BASE, ...ids([
 ])];
 
 const A = AttachType;
+/**
+ * bpf_get_retval / bpf_set_retval are refused for these expected attach types
+ * (cgroup_current_func_proto); a device or sysctl program loaded without one has 0,
+ * which is BPF_CGROUP_INET_INGRESS, so it may not call them either.
+ */
+const RETVAL_REFUSED: ReadonlySet<number> = new Set([A.CGROUP_INET_INGRESS, A.CGROUP_INET_EGRESS, A.CGROUP_SOCK_OPS]);
 /** cgroup_sock_addr hooks that report an address rather than decide (no return value to set). */
 const SOCK_ADDR_NO_RETVAL: ReadonlySet<number> = new Set([
   A.CGROUP_UDP4_RECVMSG, A.CGROUP_UDP6_RECVMSG, A.CGROUP_UNIX_RECVMSG, A.CGROUP_INET4_GETPEERNAME,
@@ -237,10 +242,11 @@ function compute(type: number, attach: number): ReadonlySet<number> {
     case T.SOCK_OPS: return union(SOCK_OPS);
     case T.SK_SKB: return union(SK_SKB);
     case T.SK_MSG: return union(SK_MSG);
-    case T.CGROUP_DEVICE: return union(CGROUP_DEVICE);
-    case T.CGROUP_SYSCTL: return union(CGROUP_SYSCTL);
+    case T.CGROUP_DEVICE: return union(CGROUP_DEVICE, RETVAL_REFUSED.has(attach) ? [] : ids(CGROUP_RETVAL));
+    case T.CGROUP_SYSCTL: return union(CGROUP_SYSCTL, RETVAL_REFUSED.has(attach) ? [] : ids(CGROUP_RETVAL));
     case T.CGROUP_SOCKOPT:
-      return union(CGROUP_SOCKOPT, attach === A.CGROUP_SETSOCKOPT ? ids(['setsockopt', 'getsockopt']) : []);
+      return union(CGROUP_SOCKOPT, attach === A.CGROUP_SETSOCKOPT ? ids(['setsockopt', 'getsockopt']) : [],
+        RETVAL_REFUSED.has(attach) ? [] : ids(CGROUP_RETVAL));
     case T.CGROUP_SOCK_ADDR:
       return union(SOCK_ADDR,
         attach === A.CGROUP_INET4_CONNECT || attach === A.CGROUP_INET6_CONNECT ? ids(['bind']) : [],

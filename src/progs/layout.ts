@@ -10,7 +10,11 @@ export interface FieldOptions {
   readonly read?: boolean;
   readonly write?: boolean;
   readonly narrow?: boolean;
+  /** Stores narrower than the field are allowed (only where Linux treats the field as bytes). */
+  readonly narrowWrite?: boolean;
   readonly pointer?: ContextPointerValue;
+  /** FLOW_KEYS pointers: the size of what they address. */
+  readonly pointeeSize?: number;
 }
 
 /** One field; readable with narrow reads unless told otherwise, never writable unless told. */
@@ -20,8 +24,10 @@ export function field(name: string, offset: number, size: number, o: FieldOption
     readable: o.read ?? true,
     writable: o.write ?? false,
     narrowReads: o.pointer ? false : (o.narrow ?? true),
+    ...(o.narrowWrite && o.write ? { narrowWrites: true } : {}),
   };
-  return o.pointer ? { ...f, pointer: o.pointer } : f;
+  if (!o.pointer) return f;
+  return o.pointeeSize !== undefined ? { ...f, pointer: o.pointer, pointeeSize: o.pointeeSize } : { ...f, pointer: o.pointer };
 }
 
 /** `name[0]..name[count-1]`, `size` bytes each from `offset`. */

@@ -39,7 +39,9 @@ function fieldOf(t: ProgramTypeInfo, name: string) {
 test('__sk_buff and xdp_md offsets match the system header', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ebee-ctx-'));
   try {
-    const fields = skbLayout('tc').fields.filter((f) => !/\[[1-9]\]$/.test(f.name)).map((f) => f.name.replace('[0]', ''));
+    // Names with ':' are other views of a member (cb as u64s), not C members.
+    const fields = skbLayout('tc').fields.filter((f) => !/\[[1-9]\]$/.test(f.name) && !f.name.includes(':'))
+      .map((f) => f.name.replace('[0]', ''));
     const c = ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/bpf.h>', 'int main(void) {',
       ...fields.map((f) => `printf("skb %s %zu %zu\\n", "${f}", offsetof(struct __sk_buff, ${f}), sizeof(((struct __sk_buff *)0)->${f}));`),
       ...XDP_MD_LAYOUT.fields.map((f) => `printf("xdp %s %zu %zu\\n", "${f.name}", offsetof(struct xdp_md, ${f.name}), sizeof(((struct xdp_md *)0)->${f.name}));`),
@@ -81,7 +83,11 @@ test('context access rules per type follow the kernel', () => {
   // Socket filters: no direct packet access, only cb writable.
   assert.equal(fieldOf(SOCKET_FILTER, 'data').readable, false);
   assert.deepEqual(SOCKET_FILTER.context.fields.filter((f) => f.writable).map((f) => f.name),
-    ['cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]']);
+    ['cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]', 'cb:u64[0]', 'cb:u64[1]']);
+  // cb is bytes: stores of any size, 8-byte views across two elements.
+  assert.equal(fieldOf(SOCKET_FILTER, 'cb[2]').narrowWrites, true);
+  assert.equal(fieldOf(SOCKET_FILTER, 'cb:u64[1]').offset, 56);
+  assert.equal(fieldOf(SOCKET_FILTER, 'mark').narrowWrites, undefined);
   // tc: mark and tc_classid writable, len not; socket fields hidden; data_meta a pointer.
   assert.equal(fieldOf(SCHED_CLS, 'mark').writable, true);
   assert.equal(fieldOf(SCHED_CLS, 'tc_classid').writable, true);

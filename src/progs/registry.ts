@@ -2,17 +2,21 @@
 import { programTypeForSection, programTypeName, type SectionRuleOptions } from '../elf/index.js';
 import { Errno } from '../maps/index.js';
 import { ProgError, ProgErrorCode } from './errors.js';
-import { CGROUP_SKB, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
+import { CGROUP_SKB, LWT_IN, LWT_OUT, LWT_SEG6LOCAL, LWT_XMIT, SCHED_ACT, SCHED_CLS, SOCKET_FILTER } from './skb.js';
 import { KPROBE, RAW_TRACEPOINT, SYSCALL, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
 import { CGROUP_SOCK, CGROUP_SOCK_ADDR, SOCK_OPS } from './sock.js';
 import { PERF_EVENT, TRACING } from './perf-tracing.js';
+import { SK_MSG, SK_SKB } from './sockmap.js';
+import { CGROUP_DEVICE, CGROUP_SOCKOPT, CGROUP_SYSCTL } from './cgroup.js';
+import { FLOW_DISSECTOR } from './flow-dissector.js';
 import type { ProgramTypeInfo } from './types.js';
 
 /** Every program type with a context and harness, in `enum bpf_prog_type` order. */
 export const PROGRAM_TYPES: readonly ProgramTypeInfo[] = [
-  SOCKET_FILTER, KPROBE, SCHED_CLS, SCHED_ACT, TRACEPOINT, XDP, PERF_EVENT, CGROUP_SKB, CGROUP_SOCK, SOCK_OPS,
-  RAW_TRACEPOINT, CGROUP_SOCK_ADDR, TRACING, SYSCALL,
+  SOCKET_FILTER, KPROBE, SCHED_CLS, SCHED_ACT, TRACEPOINT, XDP, PERF_EVENT, CGROUP_SKB, CGROUP_SOCK, LWT_IN,
+  LWT_OUT, LWT_XMIT, SOCK_OPS, SK_SKB, CGROUP_DEVICE, SK_MSG, RAW_TRACEPOINT, CGROUP_SOCK_ADDR, LWT_SEG6LOCAL,
+  FLOW_DISSECTOR, CGROUP_SYSCTL, CGROUP_SOCKOPT, TRACING, SYSCALL,
 ];
 
 /** Names the CLI accepts (`xdp`, `tc`, `socket`, `kprobe`...). */

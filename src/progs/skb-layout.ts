@@ -52,8 +52,16 @@ export const SkBuff = {
   SIZE: 192,
 } as const;
 
-/** Program types with an `__sk_buff` context, as their access rules differ. */
-export type SkbFlavor = 'socket' | 'cgroup' | 'tc';
+/**
+ * Program types with an `__sk_buff` context, as their access rules differ: socket
+ * filters, cgroup_skb, tc (sched_cls/act), sk_skb (`sk_skb_is_valid_access`), the
+ * lightweight tunnel hooks (`lwt_is_valid_access`, the same fields for lwt_in, lwt_out,
+ * lwt_seg6local and lwt_xmit, but only lwt_xmit may write the packet) and the flow
+ * dissector (`flow_dissector_is_valid_access`).
+ */
+export type SkbFlavor = 'socket' | 'cgroup' | 'tc' | 'sk_skb' | 'lwt' | 'lwt_xmit' | 'flow_dissector';
+/** The flavours with their own field rules (lwt_xmit has lwt's). */
+type FieldFlavor = Exclude<SkbFlavor, 'lwt_xmit'>;
 
 interface Rule {
   readonly read: boolean;
@@ -83,30 +91,50 @@ const SOCK_FIELDS = new Set(['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 
 const WHOLE_ONLY = new Set(['remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'data', 'data_end', 'data_meta',
   'tstamp', 'hwtstamp', 'sk']);
 
-const WRITABLE: Readonly<Record<SkbFlavor, ReadonlySet<string>>> = {
+const WRITABLE: Readonly<Record<FieldFlavor, ReadonlySet<string>>> = {
   socket: new Set(['cb']),
   cgroup: new Set(['mark', 'priority', 'cb', 'tstamp']),
   tc: new Set(['mark', 'tc_index', 'priority', 'tc_classid', 'cb', 'tstamp', 'queue_mapping']),
+  // sk_skb may set only these two (its cb is the strparser's).
+  sk_skb: new Set(['tc_index', 'priority']),
+  lwt: new Set(['mark', 'priority', 'cb']),
+  flow_dissector: new Set(),
 };
 
-const HIDDEN: Readonly<Record<SkbFlavor, ReadonlySet<string>>> = {
+/** What the socket / no-metadata hooks hide: no tc class, no metadata, no timestamps or wire length. */
+const NO_TC_META_TIME = ['tc_classid', 'data_meta', 'tstamp', 'wire_len', 'hwtstamp'];
+
+const HIDDEN: Readonly<Record<Exclude<FieldFlavor, 'flow_dissector'>, ReadonlySet<string>>> = {
   socket: new Set(['tc_classid', 'data', 'data_meta', 'data_end', ...SOCK_FIELDS, 'tstamp', 'wire_len', 'hwtstamp']),
   cgroup: new Set(['tc_classid', 'data_meta', 'wire_len']),
   tc: new Set([...SOCK_FIELDS]),
+  // sk_skb reads the socket's addresses but not the mark (the skb's is not its own yet).
+  sk_skb: new Set([...NO_TC_META_TIME, 'mark']),
+  lwt: new Set([...NO_TC_META_TIME, ...SOCK_FIELDS]),
 };
+
+/** The flow dissector sees only the packet and its keys: its context is not an skb at all. */
+const FLOW_DISSECTOR_READS = new Set(['data', 'data_end', 'flow_keys']);
+
+/** sizeof(struct bpf_flow_keys). */
+export const FLOW_KEYS_SIZE = 56;
 
 const POINTERS: Readonly<Record<string, ContextField['pointer']>> = {
   data: ContextPointer.PACKET,
   data_end: ContextPointer.PACKET_END,
   data_meta: ContextPointer.PACKET_META,
   sk: ContextPointer.SOCKET_OR_NULL,
+  flow_keys: ContextPointer.FLOW_KEYS,
 };
 
-function rule(flavor: SkbFlavor, name: string): Rule {
-  // Never accessible whatever the type: the flow dissector's keys, and tstamp_type
-  // outside tc (tc reads it as one byte).
-  if (name === 'flow_keys' || (name === 'tstamp_type' && flavor !== 'tc')) return { read: false, write: false, narrow: false };
-  if (HIDDEN[flavor].has(name)) return { read: false, write: false, narrow: false };
+const NONE: Rule = { read: false, write: false, narrow: false };
+
+function rule(flavor: FieldFlavor, name: string): Rule {
+  if (flavor === 'flow_dissector') return FLOW_DISSECTOR_READS.has(name) ? { read: true, write: false, narrow: false } : NONE;
+  // Never accessible to the others: the flow dissector's keys, and tstamp_type outside
+  // tc (tc reads it as one byte).
+  if (name === 'flow_keys' || (name === 'tstamp_type' && flavor !== 'tc')) return NONE;
+  if (HIDDEN[flavor].has(name)) return NONE;
   const write = WRITABLE[flavor].has(name) && name !== 'sk' && name !== 'hwtstamp';
   return { read: true, write, narrow: !WHOLE_ONLY.has(name) };
 }
@@ -115,11 +143,23 @@ function rule(flavor: SkbFlavor, name: string): Rule {
 export function skbLayout(flavor: SkbFlavor): ContextLayout {
   const fields: ContextField[] = [];
   for (const [name, offset, size, count] of SHAPE) {
-    const r = rule(flavor, name);
+    const r = rule(flavor === 'lwt_xmit' ? 'lwt' : flavor, name);
     const pointer = POINTERS[name];
-    const options = { read: r.read, write: r.write, narrow: r.narrow, ...(pointer && r.read ? { pointer } : {}) };
-    if (count) fields.push(...arrayFields(name, offset, size, count, options));
+    const options = {
+      read: r.read, write: r.write, narrow: r.narrow,
+      ...(pointer && r.read ? { pointer } : {}),
+      ...(pointer === ContextPointer.FLOW_KEYS ? { pointeeSize: FLOW_KEYS_SIZE } : {}),
+    };
+    if (name === 'cb') {
+      // cb is 20 plain bytes to bpf_skb_is_valid_access: any aligned access inside it,
+      // 8-byte ones across two elements included ('cb:u64[i]', no C member), and
+      // stores of any size where it is writable.
+      const bytes = { ...options, narrowWrite: true };
+      fields.push(...arrayFields(name, offset, size, count!, bytes), ...arrayFields('cb:u64', offset, 8, 2, bytes));
+    } else if (count) fields.push(...arrayFields(name, offset, size, count, options));
     else fields.push(field(name, offset, size, options));
   }
-  return { name: '__sk_buff', size: SkBuff.SIZE, fields };
+  // may_access_direct_pkt_data: these hooks read the packet but may not change it.
+  const packetReadOnly = flavor === 'cgroup' || flavor === 'lwt' || flavor === 'flow_dissector';
+  return { name: '__sk_buff', size: SkBuff.SIZE, fields, ...(packetReadOnly ? { packetReadOnly } : {}) };
 }

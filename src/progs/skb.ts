@@ -1,13 +1,13 @@
 /**
  * Program types with an `__sk_buff` context (SOCKET_FILTER, SCHED_CLS, SCHED_ACT,
- * CGROUP_SKB) and `bpf_prog_test_run_skb`'s harness: the packet goes into a buffer
+ * CGROUP_SKB, the LWT hooks) and `bpf_prog_test_run_skb`'s harness: the packet goes into a buffer
  * with Linux's headroom (NET_SKB_PAD + NET_IP_ALIGN = 64 bytes on x86-64) and the
  * tailroom kmalloc's rounding leaves, the Ethernet header is parsed as
  * `eth_type_trans` does on the loopback device, and only the `__sk_buff` fields
  * Linux lets `ctx_in` set may be non-zero.
  *
- * tc programs see the packet from its Ethernet header; socket filters and cgroup
- * programs from the network header (the test run pulls the MAC header first and
+ * tc programs see the packet from its Ethernet header; socket filters, cgroup and
+ * lwt programs from the network header (the test run pulls the MAC header first and
  * returns it zeroed in `data_out`, as Linux does).
  */
 import type { AddressSpace, Region } from '../vm/index.js';
@@ -230,12 +230,17 @@ function fillSocket(space: AddressSpace, ctx: number, frame: Uint8Array): void {
   }
 }
 
+/**
+ * A type with an `__sk_buff` context run by this harness (tc from the Ethernet header,
+ * the others from the network header). `linuxTestRun: false` for types Linux refuses
+ * to test-run but ebee runs here anyway (lwt_seg6local).
+ */
 function skbType(type: number, names: string[], flavor: SkbFlavor, returnCodes: Record<string, number>,
-  returnRange?: readonly [number, number]): ProgramTypeInfo {
+  returnRange?: readonly [number, number], linuxTestRun = true): ProgramTypeInfo {
   return {
     type, name: names[0]!, names, context: skbLayout(flavor), returnCodes, helpers: helpersFor(type),
     ...(returnRange ? { returnRange } : {}),
-    linuxTestRun: true, repeatAllowed: true,
+    linuxTestRun, repeatAllowed: true,
     setup: (space, input, env) => setupSkb(flavor, space, input, env),
   };
 }
@@ -250,3 +255,28 @@ export const CGROUP_SKB: ProgramTypeInfo = {
   ...CGROUP_SKB_INGRESS,
   forAttach: (attach) => (attach === AttachType.CGROUP_INET_EGRESS ? CGROUP_SKB_EGRESS : CGROUP_SKB_INGRESS),
 };
+
+/*
+ * The lightweight tunnel hooks a route's `encap bpf` runs: LWT_IN (input), LWT_OUT
+ * (output), LWT_XMIT (transmit) and LWT_SEG6LOCAL (an SRv6 End.BPF action). All four
+ * see `__sk_buff` under `lwt_is_valid_access` (skb-layout.ts's `lwt` flavour: mark,
+ * priority and cb writable, no socket addresses, tc class, metadata or timestamps);
+ * only LWT_XMIT may write the packet directly (may_access_direct_pkt_data), and
+ * check_return_code demands nothing of r0. Linux 6.18 test-runs lwt_in, lwt_out and
+ * lwt_xmit here, from the network header; lwt_seg6local has no test_run there
+ * (-ENOTSUPP, measured), and ebee runs it with the same harness anyway.
+ */
+/** `enum bpf_ret_code`: what LWT programs return. */
+export const LwtReturnCode = {
+  BPF_OK: 0,
+  BPF_DROP: 2,
+  BPF_REDIRECT: 7,
+  /** lwt_in and lwt_xmit: the program changed the destination; route the packet again. */
+  BPF_LWT_REROUTE: 128,
+} as const;
+
+export const LWT_IN = skbType(ProgramType.LWT_IN, ['lwt_in'], 'lwt', LwtReturnCode);
+export const LWT_OUT = skbType(ProgramType.LWT_OUT, ['lwt_out'], 'lwt', LwtReturnCode);
+// The one lwt hook that may rewrite the packet through its data pointers.
+export const LWT_XMIT = skbType(ProgramType.LWT_XMIT, ['lwt_xmit'], 'lwt_xmit', LwtReturnCode);
+export const LWT_SEG6LOCAL = skbType(ProgramType.LWT_SEG6LOCAL, ['lwt_seg6local'], 'lwt', LwtReturnCode, undefined, false);

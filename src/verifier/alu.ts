@@ -136,7 +136,9 @@ function pointerArith(env: Env, i: Instruction, pc: number, d: Reg, s: Reg, is32
     throw new Reject(pc, `R${dst} pointer arithmetic on ${typeName(ptr)} prohibited, null-check it first`,
       ErrorCategory.BOUNDS, dst, 'null_check');
   }
-  if (!arithAllowed(ptr)) throw new Reject(pc, `R${dst} pointer arithmetic on ${typeName(ptr)} prohibited`, ErrorCategory.BOUNDS, dst);
+  // Flow keys take constant offsets only (adjust_ptr_min_max_vals).
+  const flowKeysConst = ptr.type === RegType.FLOW_KEYS && off.value.isConstant();
+  if (!arithAllowed(ptr) && !flowKeysConst) throw new Reject(pc, `R${dst} pointer arithmetic on ${typeName(ptr)} prohibited`, ErrorCategory.BOUNDS, dst);
   if (op === AluOp.AND || op === AluOp.OR || op === AluOp.XOR) {
     throw new Reject(pc, `R${dst} bitwise operator ${ALU_STRING[op]} on pointer prohibited`, ErrorCategory.BOUNDS, dst);
   }

@@ -131,7 +131,9 @@ function packetRange(d: Reg, s: Reg, op: number, taken: VState, fall: VState): v
   const isEnd = (r: Reg, p: Reg): boolean => r.type === RegType.PACKET_END
     || (p.type === RegType.PACKET_META && r.type === RegType.PACKET);
   if (isData(d) && isEnd(s, d)) { pkt = d; flipped = false; } else if (isData(s) && isEnd(d, s)) { pkt = s; flipped = true; } else return;
-  if (pkt.off < 0 || pkt.value.umax >= 1n << 16n || !pkt.value.isConstant() && pkt.value.smin < 0n) return;
+  // find_good_pkt_pointers learns nothing where the pointer's offset could pass
+  // MAX_PACKET_OFF (0xffff), variable part plus fixed, for fear of wrapping.
+  if (pkt.off < 0 || pkt.value.umax + BigInt(pkt.off) > 0xffffn || !pkt.value.isConstant() && pkt.value.smin < 0n) return;
   // Normalise to `pkt OP end`.
   let o = op;
   if (flipped) {
@@ -146,6 +148,8 @@ function packetRange(d: Reg, s: Reg, op: number, taken: VState, fall: VState): v
     case JmpOp.JLE: edge = taken; break;
     default: return;
   }
+  // `pkt < end` proves no byte at offset 0 to Linux (range_right_open with off 0).
+  if (n === 1 && pkt.off === 0) return;
   const target = edge;
   mapRegs(target, (x) => (x.type === pkt.type && x.id === pkt.id && x.range < n ? { ...x, range: n } : x));
 }

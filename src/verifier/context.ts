@@ -15,6 +15,13 @@ export const ContextPointer = {
   PACKET_META: 'packet_meta',
   /** A socket (__sk_buff.sk), may be NULL. */
   SOCKET_OR_NULL: 'socket_or_null',
+  /** A socket the hook always has (sk_msg_md.sk, bpf_sockopt.sk): Linux's PTR_TO_SOCKET, no NULL check needed. */
+  SOCKET: 'socket',
+  /**
+   * The flow dissector's `struct bpf_flow_keys` (__sk_buff.flow_keys): PTR_TO_FLOW_KEYS,
+   * read and written at constant offsets inside `pointeeSize` bytes, never handed to helpers.
+   */
+  FLOW_KEYS: 'flow_keys',
 } as const;
 export type ContextPointerValue = typeof ContextPointer[keyof typeof ContextPointer];
 
@@ -32,8 +39,15 @@ export interface ContextField {
    * allows for most scalar fields; never for pointer fields.
    */
   readonly narrowReads: boolean;
+  /**
+   * Stores narrower than the field are allowed too (__sk_buff.cb, plain bytes to
+   * Linux); otherwise a store must be the whole field.
+   */
+  readonly narrowWrites?: boolean;
   /** Set when a full-size load yields a pointer rather than a scalar. */
   readonly pointer?: ContextPointerValue;
+  /** FLOW_KEYS pointers: the bytes the pointer may address. */
+  readonly pointeeSize?: number;
 }
 
 /** A program type's context as the verifier checks accesses to it. */
@@ -43,4 +57,9 @@ export interface ContextLayout {
   /** Bytes a program may address (accesses at or past this are rejected). */
   readonly size: number;
   readonly fields: readonly ContextField[];
+  /**
+   * The packet behind the data pointers may be read but not written (Linux's
+   * may_access_direct_pkt_data: cgroup_skb, lwt_in/out/seg6local, flow_dissector).
+   */
+  readonly packetReadOnly?: boolean;
 }

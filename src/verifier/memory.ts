@@ -100,6 +100,9 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
       return access === 'read' ? loadedScalar(size, signed, pc) : undefined;
     }
     case RegType.PACKET: case RegType.PACKET_META: {
+      if (access === 'write' && env.context.packetReadOnly) {
+        throw new Reject(pc, 'cannot write into packet', ErrorCategory.MEM, regno);
+      }
       const off = reg.off + insnOff;
       const v = reg.value;
       const bad = (): never => {
@@ -113,6 +116,14 @@ export function checkAccess(env: Env, st: VState, pc: number, regno: number, ins
       // The range is proven for this pointer's variable part (the comparison with
       // pkt_end was made on a copy with the same id), so only the fixed offset counts.
       if (off < 0 || off + size > reg.range) bad();
+      return access === 'read' ? loadedScalar(size, signed, pc) : undefined;
+    }
+    case RegType.FLOW_KEYS: {
+      // Arithmetic on flow keys only adds constants (alu.ts), so the offset is fixed.
+      const off = reg.off + insnOff;
+      if (!reg.value.isConstant() || reg.value.constantValue()! !== 0n || off < 0 || off + size > reg.memSize) {
+        throw new Reject(pc, `invalid access to flow keys off=${off} size=${size}`, ErrorCategory.MEM, regno);
+      }
       return access === 'read' ? loadedScalar(size, signed, pc) : undefined;
     }
     case RegType.CTX:
@@ -138,12 +149,13 @@ function ctxAccess(env: Env, pc: number, regno: number, reg: Reg, insnOff: numbe
   const bad = (): never => {
     throw new Reject(pc, `invalid bpf_context access off=${off} size=${size}`, ErrorCategory.CTX, regno, 'ctx_access');
   };
-  if (off < 0 || off + size > layout.size) bad();
+  // Every context's is_valid_access demands natural alignment (off % size == 0).
+  if (off < 0 || off + size > layout.size || off % size !== 0) bad();
   const field = layout.fields.find((f) => off >= f.offset && off + size <= f.offset + f.size);
   if (!field) return bad();
   const whole = field.offset === off && field.size === size;
   if (access === 'write') {
-    if (!field.writable || !whole) bad();
+    if (!field.writable || (!whole && !field.narrowWrites)) bad();
     return undefined;
   }
   if (!field.readable) bad();
@@ -154,6 +166,8 @@ function ctxAccess(env: Env, pc: number, regno: number, reg: Reg, insnOff: numbe
       case ContextPointer.PACKET_END: return makeReg(RegType.PACKET_END, { defPc: pc });
       case ContextPointer.PACKET_META: return makeReg(RegType.PACKET_META, { defPc: pc });
       case ContextPointer.SOCKET_OR_NULL: return makeReg(RegType.SOCKET, { maybeNull: true, id: env.nextId(), defPc: pc });
+      case ContextPointer.SOCKET: return makeReg(RegType.SOCKET, { defPc: pc });
+      case ContextPointer.FLOW_KEYS: return makeReg(RegType.FLOW_KEYS, { memSize: field.pointeeSize ?? 0, defPc: pc });
     }
   }
   if (!whole && !field.narrowReads) bad();
@@ -188,7 +202,8 @@ function checkAtomic(env: Env, st: VState, i: Instruction, pc: number, size: num
   const src = readReg(st, i.src, pc);
   const dst = readReg(st, i.dst, pc);
   if (i.imm === AtomicOp.CMPXCHG) readReg(st, 0, pc);
-  if (dst.type === RegType.CTX || dst.type === RegType.PACKET || dst.type === RegType.PACKET_META) {
+  if (dst.type === RegType.CTX || dst.type === RegType.PACKET || dst.type === RegType.PACKET_META
+    || dst.type === RegType.FLOW_KEYS) {
     throw new Reject(pc, `BPF_ATOMIC stores into R${i.dst} ${typeName(dst)} is not allowed`, ErrorCategory.MEM, i.dst);
   }
   if (isPointer(src)) throw new Reject(pc, `R${i.src} leaks addr into mem`, ErrorCategory.MEM, i.src);

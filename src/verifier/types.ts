@@ -44,6 +44,8 @@ export const RegType = {
   SOCKET: 'sock',
   /** A kernel object described by BTF (PTR_TO_BTF_ID). */
   BTF_ID: 'ptr_',
+  /** The flow dissector's bpf_flow_keys (PTR_TO_FLOW_KEYS), `memSize` bytes at constant offsets. */
+  FLOW_KEYS: 'flow_keys',
 } as const;
 export type RegTypeValue = typeof RegType[keyof typeof RegType];
 
