@@ -35,7 +35,7 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
 
   if (op === AluOp.MOV) {
     if (!useX) {
-      f.regs[dst] = immediateReg(i, is32, pc);
+      f.regs[dst] = immediateReg(env, i, is32, pc);
       return;
     }
     const src = readReg(st, i.src, pc);
@@ -74,7 +74,7 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
     if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && (i.imm < 0 || i.imm >= (is32 ? 32 : 64))) {
       throw new Reject(pc, `invalid shift ${i.imm}`, ErrorCategory.INSN);
     }
-    s = immediateReg(i, is32, pc);
+    s = immediateReg(env, i, is32, pc);
   }
 
   if (isPointer(d) || isPointer(s)) {

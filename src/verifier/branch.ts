@@ -28,7 +28,7 @@ export function checkCondJump(env: Env, st: VState, i: Instruction, pc: number):
   const op = i.opcode & 0xf0;
   const useX = (i.opcode & 0x08) === Source.X;
   const d = readReg(st, i.dst, pc);
-  const s = useX ? readReg(st, i.src, pc) : immediateReg(i, is32, pc);
+  const s = useX ? readReg(st, i.src, pc) : immediateReg(env, i, is32, pc);
 
   if (d.type === RegType.SCALAR && s.type === RegType.SCALAR) {
     const r = refineBranch(branchOp(op), d.value, s.value, is32);

@@ -5,7 +5,7 @@
 import type { HelperPrototype } from '../helpers/prototype.js';
 import type { ContextLayout } from './context.js';
 import type { Cfg } from './cfg.js';
-import type { Assumption, GlobalFunction, MapDescriptor } from './types.js';
+import type { Assumption, GlobalFunction, MapDescriptor, Reg } from './types.js';
 import type { VState } from './state.js';
 
 export interface Env {
@@ -22,6 +22,8 @@ export interface Env {
   readonly globalFunctions: ReadonlyMap<number, GlobalFunction>;
   readonly returnRange: readonly [bigint, bigint] | undefined;
   readonly assumptions: ReadonlyMap<number, readonly Assumption[]>;
+  /** Per pc: the register an instruction's immediate stands for, made on first use (`immediateReg`). */
+  readonly immediates: (Reg | undefined)[];
   /** Ids link copies; one counter for the whole run, as Linux's id_gen. */
   nextId(): number;
   /**

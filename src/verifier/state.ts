@@ -8,6 +8,7 @@ import { Scalar } from './scalar/index.js';
 import { RegType, type Reg, type RegTypeValue } from './types.js';
 import type { Marks } from './precision.js';
 import type { Instruction } from '../isa/index.js';
+import type { Env } from './env.js';
 
 export const MAX_CALL_FRAMES = 8;
 export const MAX_STACK = 512;
@@ -179,18 +180,17 @@ export function constReg(v: bigint, defPc: number): Reg {
   return makeReg(RegType.SCALAR, { value: Scalar.constant(BigInt.asUintN(64, v)), defPc });
 }
 
-const immediates = new WeakMap<Instruction, Reg>();
-
 /**
  * The number an instruction's immediate stands for (zero-extended from 32 bits for the
- * 32-bit forms), made once per instruction: registers are immutable values, so every
- * visit of the pc can share it.
+ * 32-bit forms), made once per pc: registers are immutable values, so every visit of
+ * the pc can share it. Instructions made up on the fly (assumptions) are not cached.
  */
-export function immediateReg(i: Instruction, is32: boolean, pc: number): Reg {
-  const known = immediates.get(i);
-  if (known && known.defPc === pc) return known;
+export function immediateReg(env: Env, i: Instruction, is32: boolean, pc: number): Reg {
+  const cached = env.cfg.code[pc] === i;
+  const known = cached ? env.immediates[pc] : undefined;
+  if (known) return known;
   const r = constReg(is32 ? BigInt.asUintN(32, BigInt(i.imm)) : BigInt(i.imm), pc);
-  immediates.set(i, r);
+  if (cached) env.immediates[pc] = r;
   return r;
 }
 

@@ -173,6 +173,7 @@ class Checker {
         globalFunctions: o.globalFunctions ?? new Map(),
         returnRange: o.returnRange,
         assumptions: o.assumptions ?? new Map(),
+        immediates: new Array<Reg | undefined>(this.cfg.code.length).fill(undefined),
         nextId: () => ++this.idGen,
         ...learningHooks(this.stackLive, precision, this.backtrack),
       };
