@@ -13,6 +13,8 @@ import { reduceBounds, type Build, type ScalarBounds } from './sync.js';
 import { formatScalar } from './format.js';
 import { widthOf, type Width } from './width.js';
 import { ScalarError } from './errors.js';
+import { FactTable } from './intern.js';
+import type { Memoised } from './memo.js';
 
 export type { ScalarBounds } from './sync.js';
 
@@ -20,6 +22,8 @@ export class ScalarDomain {
   readonly w: Width;
   /** Builds this domain's values from refined facts. */
   readonly build: Build<Scalar>;
+  /** Every value this domain builds, interned (intern.ts), so equal values are one object. */
+  private readonly table: FactTable<Scalar>;
   private subDomain: ScalarDomain | undefined;
   private unknownValue: Scalar | undefined;
 
@@ -28,8 +32,11 @@ export class ScalarDomain {
       throw new ScalarError(`a scalar domain's width must be an even number of bits from 2 to 64, not ${bits}`);
     }
     this.w = widthOf(bits);
+    const table = new FactTable<Scalar>((t, umin, umax, smin, smax, u32min, u32max, s32min, s32max) =>
+      new Scalar(this, t, umin, umax, smin, smax, u32min, u32max, s32min, s32max));
+    this.table = table;
     this.build = (t, umin, umax, smin, smax, u32min, u32max, s32min, s32max) =>
-      new Scalar(this, t, umin, umax, smin, smax, u32min, u32max, s32min, s32max);
+      table.intern(t, umin, umax, smin, smax, u32min, u32max, s32min, s32max);
   }
 
   get bits(): number {
@@ -44,7 +51,7 @@ export class ScalarDomain {
   /** Any number. */
   unknown(): Scalar {
     const w = this.w;
-    return (this.unknownValue ??= new Scalar(this, new Tnum(0n, w.max), 0n, w.max, w.smin, w.smax,
+    return (this.unknownValue ??= this.table.intern(new Tnum(0n, w.max), 0n, w.max, w.smin, w.smax,
       0n, w.halfMax, w.halfSmin, w.halfSmax));
   }
 
@@ -52,10 +59,16 @@ export class ScalarDomain {
   constant(v: bigint): Scalar {
     const w = this.w;
     const u = BigInt.asUintN(w.bits, v);
-    const s = BigInt.asIntN(w.bits, u);
-    const lo = u & w.halfMax;
-    const slo = BigInt.asIntN(w.half, lo);
-    return new Scalar(this, new Tnum(u, 0n), u, u, s, s, lo, lo, slo, slo);
+    const table = this.table;
+    let c = table.constants.get(u);
+    if (c === undefined) {
+      const s = BigInt.asIntN(w.bits, u);
+      const lo = u & w.halfMax;
+      const slo = BigInt.asIntN(w.half, lo);
+      c = table.intern(new Tnum(u, 0n), u, u, s, s, lo, lo, slo, slo);
+      table.constants.set(u, c);
+    }
+    return c;
   }
 
   /** Every number in `[lo, hi]` (unsigned; lo <= hi). */
@@ -108,8 +121,12 @@ export function domainOf(bits: number): ScalarDomain {
 /** eBPF's registers: 64 bits with a 32-bit subregister. */
 export const DOMAIN64: ScalarDomain = domainOf(64);
 
-export class Scalar {
+export class Scalar implements Memoised {
   private subCache: Scalar | undefined;
+  /** @internal Identity and remembered results for the operation memo (memo.ts). */
+  memoId = 0;
+  /** @internal */
+  memo: Map<number, unknown> | undefined = undefined;
 
   constructor(
     readonly domain: ScalarDomain,
