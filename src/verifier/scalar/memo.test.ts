@@ -11,7 +11,7 @@ import { DOMAIN64, Scalar, domainOf } from './scalar.js';
 import { scalarAlu } from './alu.js';
 import { refineBranch, type BranchRefinement } from './branch.js';
 import { abstractValues, rng, spread } from './concrete.test.fixture.js';
-import { Tnum } from './tnum.js';
+import { Tnum, tnumRange } from './tnum.js';
 import { FactTable, type Facts } from './intern.js';
 
 const PRECISE = { kernelCompatible: false } as const;
@@ -132,4 +132,25 @@ test('the intern table tells apart facts whose hashes collide', () => {
     assert.equal(intern({ ...f, tnum: new Tnum(f.tnum.value, f.tnum.mask) }), first[i]);
     assert.deepEqual(first[i], f);
   });
+});
+
+test('remembered ranges are the ranges asked for', () => {
+  const d = domainOf(8);
+  const w = d.w;
+  const fresh = (tnum: Tnum, umin: bigint, umax: bigint, smin: bigint, smax: bigint) =>
+    d.make({ tnum, umin, umax, smin, smax, u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax });
+  for (let round = 0; round < 2; round++) {
+    for (let lo = 0n; lo <= w.max; lo += 7n) {
+      for (let hi = lo; hi <= w.max; hi += 5n) {
+        const u = d.fromUnsignedRange(lo, hi);
+        assert.ok(u.umin === lo && u.umax === hi, `[${lo}, ${hi}] gave ${u}`);
+        assert.ok(u === fresh(tnumRange(lo, hi, w), lo, hi, w.smin, w.smax), `[${lo}, ${hi}]`);
+        const sl = lo + w.smin;
+        const sh = hi + w.smin;
+        const s = d.fromSignedRange(sl, sh);
+        assert.ok(s.smin === sl && s.smax === sh, `s[${sl}, ${sh}] gave ${s}`);
+        assert.ok(s === fresh(new Tnum(0n, w.max), 0n, w.max, sl, sh), `s[${sl}, ${sh}]`);
+      }
+    }
+  }
 });

@@ -26,6 +26,8 @@ export class ScalarDomain {
   private readonly table: FactTable<Scalar>;
   private subDomain: ScalarDomain | undefined;
   private unknownValue: Scalar | undefined;
+  private readonly unsignedRanges = new RangeCache();
+  private readonly signedRanges = new RangeCache();
 
   constructor(bits: number) {
     if (!Number.isInteger(bits) || bits < 2 || bits > 64 || bits % 2 !== 0) {
@@ -75,16 +77,19 @@ export class ScalarDomain {
   fromUnsignedRange(lo: bigint, hi: bigint): Scalar {
     const w = this.w;
     if (lo < 0n || hi > w.max || lo > hi) throw new ScalarError(`bad unsigned range [${lo}, ${hi}] for ${w.bits} bits`);
-    return this.make({ tnum: tnumRange(lo, hi, w), umin: lo, umax: hi, smin: w.smin, smax: w.smax,
-      u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown();
+    // Each narrow load makes one of a few ranges: remember them rather than re-derive.
+    return this.unsignedRanges.get(lo, hi) ?? this.unsignedRanges.set(lo, hi,
+      this.make({ tnum: tnumRange(lo, hi, w), umin: lo, umax: hi, smin: w.smin, smax: w.smax,
+        u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown());
   }
 
   /** Every number in `[lo, hi]` (signed; lo <= hi). */
   fromSignedRange(lo: bigint, hi: bigint): Scalar {
     const w = this.w;
     if (lo < w.smin || hi > w.smax || lo > hi) throw new ScalarError(`bad signed range [${lo}, ${hi}] for ${w.bits} bits`);
-    return this.make({ tnum: new Tnum(0n, w.max), umin: 0n, umax: w.max, smin: lo, smax: hi,
-      u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown();
+    return this.signedRanges.get(lo, hi) ?? this.signedRanges.set(lo, hi,
+      this.make({ tnum: new Tnum(0n, w.max), umin: 0n, umax: w.max, smin: lo, smax: hi,
+        u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown());
   }
 
   /** Every number of the tnum. */
@@ -103,6 +108,28 @@ export class ScalarDomain {
    */
   make(b: ScalarBounds): Scalar | null {
     return syncBounds(this, b);
+  }
+}
+
+/** Values made from a range, by the range's ends. */
+class RangeCache {
+  private readonly byLow = new Map<bigint, Map<bigint, Scalar>>();
+  private count = 0;
+
+  get(lo: bigint, hi: bigint): Scalar | undefined {
+    return this.byLow.get(lo)?.get(hi);
+  }
+
+  set(lo: bigint, hi: bigint, v: Scalar): Scalar {
+    if (this.count >= 4096) {
+      this.byLow.clear();
+      this.count = 0;
+    }
+    let m = this.byLow.get(lo);
+    if (m === undefined) this.byLow.set(lo, (m = new Map()));
+    m.set(hi, v);
+    this.count++;
+    return v;
   }
 }
 
@@ -204,6 +231,8 @@ export class Scalar implements Memoised {
    * state pruning asks: is the explored state at least as general).
    */
   subsumes(other: Scalar): boolean {
+    // Interned values make this the common case in state pruning.
+    if (this === other) return true;
     return this.umin <= other.umin && this.umax >= other.umax
       && this.smin <= other.smin && this.smax >= other.smax
       && this.u32min <= other.u32min && this.u32max >= other.u32max
