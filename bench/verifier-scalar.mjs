@@ -4,10 +4,15 @@
 //
 //   node bench/verifier-scalar.mjs            (after npm run build)
 //   EBEE_DIST=dist-scalar node bench/verifier-scalar.mjs
+//
+// The domain remembers each result on its operands (scalar/memo.ts), so by default
+// this measures a remembered answer, as the verifier mostly gets one. EBEE_BENCH_FRESH=1
+// passes fresh copies of the operands instead (a copy costs ~30 ns), which the memo has
+// never seen: the cost of the computation itself.
 import { performance } from 'node:perf_hooks';
 
 const dist = process.env.EBEE_DIST ?? 'dist';
-const { ALU_OPS, BRANCH_OPS, DOMAIN64, Tnum, refineBranch, scalarAlu } = await import(
+const { ALU_OPS, BRANCH_OPS, DOMAIN64, Scalar, Tnum, refineBranch, scalarAlu } = await import(
   new URL(`../${dist}/verifier/scalar/index.js`, import.meta.url).href
 );
 const RUNS = Number(process.env.EBEE_BENCH_RUNS ?? 5);
@@ -22,6 +27,8 @@ const operands = [
 ];
 const pairs = [];
 for (const a of operands) for (const b of operands) pairs.push([a, b]);
+const FRESH = process.env.EBEE_BENCH_FRESH === '1';
+const copy = (s) => new Scalar(s.domain, s.tnum, s.umin, s.umax, s.smin, s.smax, s.u32min, s.u32max, s.s32min, s.s32max);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -32,8 +39,9 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Median ns (CPU) per call of `fn(a, b)` over the operand pairs. */
-function measure(fn) {
+/** Median ns (CPU) per call of `op(a, b)` over the operand pairs. */
+function measure(op) {
+  const fn = FRESH ? (a, b) => op(copy(a), copy(b)) : op;
   // Warm up, then size the loop to about TARGET_MS.
   let n = 0;
   const t0 = performance.now();
@@ -76,7 +84,7 @@ for (const op of BRANCH_OPS) {
   rows.push([`branch ${op}`, measure((a, b) => refineBranch(op, a, b, false)), measure((a, b) => refineBranch(op, a, b, true)), undefined]);
 }
 const fmt = (x) => (x === undefined ? '-' : x.toFixed(0));
-console.log(`scalar domain, CPU ns per call (median of ${RUNS} runs over ${pairs.length} operand pairs)`);
+console.log(`scalar domain, CPU ns per call (median of ${RUNS} runs over ${pairs.length} operand pairs${FRESH ? ', fresh operands' : ', remembered results'})`);
 console.log(`${'operation'.padEnd(16)} ${'64-bit'.padStart(8)} ${'32-bit'.padStart(8)} ${'precise'.padStart(8)}`);
 for (const [name, a, b, c] of rows) console.log(`${name.padEnd(16)} ${fmt(a).padStart(8)} ${fmt(b).padStart(8)} ${fmt(c).padStart(8)}`);
 const mean = (xs) => xs.reduce((p, q) => p + q, 0) / xs.length;

@@ -14,7 +14,8 @@
  * sub, mul, bitwise, neg, mov, small left shifts) also runs on the subregisters, so the
  * 32-bit bounds are tracked as Linux tracks them alongside the 64-bit ones.
  */
-import type { AluOpName } from './ops.js';
+import { ALU_OPS, type AluOpName } from './ops.js';
+import { memoKey, recall, remember } from './memo.js';
 import { Scalar, ScalarDomain, zeroExtend, type ScalarBounds } from './scalar.js';
 import { ScalarError } from './errors.js';
 import {
@@ -45,6 +46,21 @@ const KERNEL_UNTRACKED: ReadonlySet<AluOpName> = new Set<AluOpName>([
  * may reach the width give an unknown result, as in Linux.
  */
 export function scalarAlu(op: AluOpName, dst: Scalar, src: Scalar, is32: boolean, options: ScalarAluOptions = {}): Scalar {
+  const index = ALU_INDEX.get(op);
+  if (index === undefined) return aluUncached(op, dst, src, is32, options);
+  // Four codes per operation: 32-bit or not, kernel-compatible or not.
+  const key = memoKey(src, index * 4 + (is32 ? 2 : 0) + (options.kernelCompatible === false ? 1 : 0));
+  const known = recall<Scalar>(dst, key);
+  if (known !== undefined) return known;
+  const r = aluUncached(op, dst, src, is32, options);
+  remember(dst, key, r);
+  return r;
+}
+
+/** Each operation's position in ALU_OPS, for memo keys. */
+const ALU_INDEX: ReadonlyMap<AluOpName, number> = new Map(ALU_OPS.map((op, i) => [op, i]));
+
+function aluUncached(op: AluOpName, dst: Scalar, src: Scalar, is32: boolean, options: ScalarAluOptions): Scalar {
   const d = dst.domain;
   if (src.domain !== d) throw new ScalarError(`scalarAlu: operands of ${dst.domain.bits} and ${src.domain.bits} bits`);
   if (options.kernelCompatible !== false) {

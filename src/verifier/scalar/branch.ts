@@ -4,7 +4,8 @@
  * refinement is contradictory cannot be taken, and is reported as null; the refined
  * operands hold every concrete pair that takes the edge.
  */
-import type { BranchOpName } from './ops.js';
+import { BRANCH_OPS, type BranchOpName } from './ops.js';
+import { memoKey, recall, remember } from './memo.js';
 import { meet, Scalar, type ScalarDomain } from './scalar.js';
 import { ScalarError } from './errors.js';
 import { Tnum } from './tnum.js';
@@ -31,6 +32,21 @@ const NEGATION: Readonly<Record<BranchOpName, EdgeCond>> = {
  * knows more than this can (`r1 != r1` is never taken).
  */
 export function refineBranch(op: BranchOpName, dst: Scalar, src: Scalar, is32: boolean): BranchRefinement {
+  const index = BRANCH_INDEX.get(op);
+  if (index === undefined) return refineUncached(op, dst, src, is32);
+  // Codes 128 and up (below are scalarAlu's), two per condition.
+  const key = memoKey(src, 128 + index * 2 + (is32 ? 1 : 0));
+  const known = recall<BranchRefinement>(dst, key);
+  if (known !== undefined) return known;
+  const r = refineUncached(op, dst, src, is32);
+  remember(dst, key, r);
+  return r;
+}
+
+/** Each condition's position in BRANCH_OPS, for memo keys. */
+const BRANCH_INDEX: ReadonlyMap<BranchOpName, number> = new Map(BRANCH_OPS.map((op, i) => [op, i]));
+
+function refineUncached(op: BranchOpName, dst: Scalar, src: Scalar, is32: boolean): BranchRefinement {
   if (src.domain !== dst.domain) throw new ScalarError(`refineBranch: operands of ${dst.domain.bits} and ${src.domain.bits} bits`);
   const neg = NEGATION[op];
   if (neg === undefined) throw new ScalarError(`refineBranch: unknown condition '${String(op)}'`);

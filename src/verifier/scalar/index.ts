@@ -5,7 +5,9 @@
  * gives each of its edges. Generic over the register width: `DOMAIN64` (and the static
  * constructors of `Scalar`) for eBPF, `domainOf(8)` for exhaustive tests.
  *
- * Everything here is immutable; operations return new values.
+ * Everything here is immutable. Values are interned (equal facts, one object) and
+ * operation results remembered (intern.ts, memo.ts), so an operation may return a value
+ * made before; nothing should rely on identity beyond that.
  */
 export { Tnum, tnumConst, tnumUnknown, tnumRange, tnumAdd, tnumSub, tnumMul, tnumAnd, tnumOr,
   tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumIntersect, tnumUnion, tnumCast, tnumSext,

@@ -13,6 +13,8 @@ import { reduceBounds, type Build, type ScalarBounds } from './sync.js';
 import { formatScalar } from './format.js';
 import { widthOf, type Width } from './width.js';
 import { ScalarError } from './errors.js';
+import { FactTable } from './intern.js';
+import type { Memoised } from './memo.js';
 
 export type { ScalarBounds } from './sync.js';
 
@@ -20,16 +22,23 @@ export class ScalarDomain {
   readonly w: Width;
   /** Builds this domain's values from refined facts. */
   readonly build: Build<Scalar>;
+  /** Every value this domain builds, interned (intern.ts), so equal values are one object. */
+  private readonly table: FactTable<Scalar>;
   private subDomain: ScalarDomain | undefined;
   private unknownValue: Scalar | undefined;
+  private readonly unsignedRanges = new RangeCache();
+  private readonly signedRanges = new RangeCache();
 
   constructor(bits: number) {
     if (!Number.isInteger(bits) || bits < 2 || bits > 64 || bits % 2 !== 0) {
       throw new ScalarError(`a scalar domain's width must be an even number of bits from 2 to 64, not ${bits}`);
     }
     this.w = widthOf(bits);
+    const table = new FactTable<Scalar>((t, umin, umax, smin, smax, u32min, u32max, s32min, s32max) =>
+      new Scalar(this, t, umin, umax, smin, smax, u32min, u32max, s32min, s32max));
+    this.table = table;
     this.build = (t, umin, umax, smin, smax, u32min, u32max, s32min, s32max) =>
-      new Scalar(this, t, umin, umax, smin, smax, u32min, u32max, s32min, s32max);
+      table.intern(t, umin, umax, smin, smax, u32min, u32max, s32min, s32max);
   }
 
   get bits(): number {
@@ -44,7 +53,7 @@ export class ScalarDomain {
   /** Any number. */
   unknown(): Scalar {
     const w = this.w;
-    return (this.unknownValue ??= new Scalar(this, new Tnum(0n, w.max), 0n, w.max, w.smin, w.smax,
+    return (this.unknownValue ??= this.table.intern(new Tnum(0n, w.max), 0n, w.max, w.smin, w.smax,
       0n, w.halfMax, w.halfSmin, w.halfSmax));
   }
 
@@ -52,26 +61,35 @@ export class ScalarDomain {
   constant(v: bigint): Scalar {
     const w = this.w;
     const u = BigInt.asUintN(w.bits, v);
-    const s = BigInt.asIntN(w.bits, u);
-    const lo = u & w.halfMax;
-    const slo = BigInt.asIntN(w.half, lo);
-    return new Scalar(this, new Tnum(u, 0n), u, u, s, s, lo, lo, slo, slo);
+    const table = this.table;
+    let c = table.constants.get(u);
+    if (c === undefined) {
+      const s = BigInt.asIntN(w.bits, u);
+      const lo = u & w.halfMax;
+      const slo = BigInt.asIntN(w.half, lo);
+      c = table.intern(new Tnum(u, 0n), u, u, s, s, lo, lo, slo, slo);
+      table.constants.set(u, c);
+    }
+    return c;
   }
 
   /** Every number in `[lo, hi]` (unsigned; lo <= hi). */
   fromUnsignedRange(lo: bigint, hi: bigint): Scalar {
     const w = this.w;
     if (lo < 0n || hi > w.max || lo > hi) throw new ScalarError(`bad unsigned range [${lo}, ${hi}] for ${w.bits} bits`);
-    return this.make({ tnum: tnumRange(lo, hi, w), umin: lo, umax: hi, smin: w.smin, smax: w.smax,
-      u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown();
+    // Each narrow load makes one of a few ranges: remember them rather than re-derive.
+    return this.unsignedRanges.get(lo, hi) ?? this.unsignedRanges.set(lo, hi,
+      this.make({ tnum: tnumRange(lo, hi, w), umin: lo, umax: hi, smin: w.smin, smax: w.smax,
+        u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown());
   }
 
   /** Every number in `[lo, hi]` (signed; lo <= hi). */
   fromSignedRange(lo: bigint, hi: bigint): Scalar {
     const w = this.w;
     if (lo < w.smin || hi > w.smax || lo > hi) throw new ScalarError(`bad signed range [${lo}, ${hi}] for ${w.bits} bits`);
-    return this.make({ tnum: new Tnum(0n, w.max), umin: 0n, umax: w.max, smin: lo, smax: hi,
-      u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown();
+    return this.signedRanges.get(lo, hi) ?? this.signedRanges.set(lo, hi,
+      this.make({ tnum: new Tnum(0n, w.max), umin: 0n, umax: w.max, smin: lo, smax: hi,
+        u32min: 0n, u32max: w.halfMax, s32min: w.halfSmin, s32max: w.halfSmax }) ?? this.unknown());
   }
 
   /** Every number of the tnum. */
@@ -93,6 +111,28 @@ export class ScalarDomain {
   }
 }
 
+/** Values made from a range, by the range's ends. */
+class RangeCache {
+  private readonly byLow = new Map<bigint, Map<bigint, Scalar>>();
+  private count = 0;
+
+  get(lo: bigint, hi: bigint): Scalar | undefined {
+    return this.byLow.get(lo)?.get(hi);
+  }
+
+  set(lo: bigint, hi: bigint, v: Scalar): Scalar {
+    if (this.count >= 4096) {
+      this.byLow.clear();
+      this.count = 0;
+    }
+    let m = this.byLow.get(lo);
+    if (m === undefined) this.byLow.set(lo, (m = new Map()));
+    m.set(hi, v);
+    this.count++;
+    return v;
+  }
+}
+
 const domains = new Map<number, ScalarDomain>();
 
 /** The domain of `bits`-bit registers (shared instances). */
@@ -108,8 +148,12 @@ export function domainOf(bits: number): ScalarDomain {
 /** eBPF's registers: 64 bits with a 32-bit subregister. */
 export const DOMAIN64: ScalarDomain = domainOf(64);
 
-export class Scalar {
+export class Scalar implements Memoised {
   private subCache: Scalar | undefined;
+  /** @internal Identity and remembered results for the operation memo (memo.ts). */
+  memoId = 0;
+  /** @internal */
+  memo: Map<number, unknown> | undefined = undefined;
 
   constructor(
     readonly domain: ScalarDomain,
@@ -187,6 +231,8 @@ export class Scalar {
    * state pruning asks: is the explored state at least as general).
    */
   subsumes(other: Scalar): boolean {
+    // Interned values make this the common case in state pruning.
+    if (this === other) return true;
     return this.umin <= other.umin && this.umax >= other.umax
       && this.smin <= other.smin && this.smax >= other.smax
       && this.u32min <= other.u32min && this.u32max >= other.u32max

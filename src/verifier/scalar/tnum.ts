@@ -29,7 +29,8 @@ export class Tnum {
 
   /** True when every number of `other` is one of this tnum's (Linux's `tnum_in`). */
   includes(other: Tnum): boolean {
-    if ((other.mask & ~this.mask) !== 0n) return false;
+    // Every unknown bit of other is unknown here (one BigInt made, where & ~ makes two).
+    if ((other.mask | this.mask) !== this.mask) return false;
     return (other.value & ~this.mask) === this.value;
   }
 
