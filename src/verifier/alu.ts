@@ -8,7 +8,7 @@ import { Scalar } from './scalar/index.js';
 import { aluScalar } from './bridge.js';
 import type { Env } from './env.js';
 import { Reject } from './reject.js';
-import { cur, immediateReg, isPointer, unknownScalar, type VState } from './state.js';
+import { cur, immediateReg, isPointer, scalarReg, unknownScalar, type VState } from './state.js';
 import { typeName } from './log.js';
 import { ErrorCategory, RegType, type Reg } from './types.js';
 import { readReg } from './regs.js';
@@ -55,14 +55,14 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
       if (is32) f.regs[dst] = { ...f.regs[dst]!, value: aluScalar(i, Scalar.unknown(), Scalar.unknown(), true) };
       return;
     }
-    f.regs[dst] = { ...unknownScalar(pc), value: aluScalar(i, Scalar.unknown(), src.value, is32) };
+    f.regs[dst] = scalarReg(aluScalar(i, Scalar.unknown(), src.value, is32), pc);
     return;
   }
 
   const d = readReg(st, dst, pc);
   if (op === AluOp.NEG || op === AluOp.END) {
     if (isPointer(d)) throw new Reject(pc, `R${dst} pointer arithmetic prohibited`, ErrorCategory.BOUNDS, dst);
-    f.regs[dst] = { ...unknownScalar(pc), value: aluScalar(i, d.value, d.value, is32) };
+    f.regs[dst] = scalarReg(aluScalar(i, d.value, d.value, is32), pc);
     return;
   }
 
@@ -89,7 +89,7 @@ export function checkAlu(env: Env, st: VState, i: Instruction, pc: number): void
     throw new Reject(pc, 'division by zero', ErrorCategory.DIV_BY_ZERO, useX ? i.src : undefined);
   }
   const value = aluScalar(i, d.value, s.value, is32);
-  let out: Reg = { ...unknownScalar(pc), value };
+  let out: Reg = scalarReg(value, pc);
   // Linked scalars: `r2 = r1; r2 += 4` keeps r2 tied to r1, so a bound learned on one
   // applies to the other (Linux's BPF_ADD_CONST).
   if (!is32 && d.id !== 0 && (op === AluOp.ADD || op === AluOp.SUB) && s.value.isConstant()) {

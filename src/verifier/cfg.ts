@@ -227,16 +227,26 @@ export function usesDefs(i: Instruction): [number, number] {
 function liveness(code: readonly (Instruction | null)[], succ: readonly number[][]): Uint16Array {
   const n = code.length;
   const live = new Uint16Array(n);
-  const ud: [number, number][] = code.map((i) => (i ? usesDefs(i) : [0, 0]));
+  const use = new Uint16Array(n);
+  const def = new Uint16Array(n);
+  for (let pc = 0; pc < n; pc++) {
+    const i = code[pc];
+    if (!i) continue;
+    const ud = usesDefs(i);
+    use[pc] = ud[0];
+    def[pc] = ud[1];
+  }
+  // Backwards over the code until nothing changes: one pass for straight and forward
+  // code, a few more around loops.
   let changed = true;
   while (changed) {
     changed = false;
     for (let pc = n - 1; pc >= 0; pc--) {
       if (!code[pc]) continue;
+      const ss = succ[pc]!;
       let out = 0;
-      for (const s of succ[pc]!) out |= live[s]!;
-      const [use, def] = ud[pc]!;
-      const v = (use | (out & ~def)) & 0x3ff;
+      for (let k = 0; k < ss.length; k++) out |= live[ss[k]!]!;
+      const v = (use[pc]! | (out & ~def[pc]!)) & 0x3ff;
       if (v !== live[pc]) { live[pc] = v; changed = true; }
     }
   }

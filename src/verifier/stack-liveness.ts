@@ -142,7 +142,9 @@ export class StackLiveness {
       if (!(newLo | newHi)) continue;
       this.liveLo[p] = (this.liveLo[p]! | newLo) >>> 0;
       this.liveHi[p] = (this.liveHi[p]! | newHi) >>> 0;
-      for (const q of this.preds[p]!) {
+      const preds = this.preds[p]!;
+      for (let j = 0; j < preds.length; j++) {
+        const q = preds[j]!;
         const k = this.kills.at(q);
         let ql = newLo;
         let qh = newHi;

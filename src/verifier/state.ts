@@ -154,11 +154,12 @@ export function cloneState(s: VState): VState {
 }
 
 const UNKNOWN = (): Scalar => Scalar.unknown();
+const ZERO = Scalar.constant(0n);
 
 /** A register of the given type with a zero offset; everything else neutral. */
 export function makeReg(type: RegTypeValue, fields: Partial<Reg> = {}): Reg {
   return {
-    type, maybeNull: false, value: type === RegType.SCALAR ? UNKNOWN() : Scalar.constant(0n), off: 0, id: 0, delta: 0,
+    type, maybeNull: false, value: type === RegType.SCALAR ? UNKNOWN() : ZERO, off: 0, id: 0, delta: 0,
     refId: 0, range: 0, memSize: 0, frame: 0, funcPc: -1, defPc: -1, ...fields,
   };
 }
@@ -168,16 +169,20 @@ export const NOT_INIT_REG: Reg = {
   memSize: 0, frame: 0, funcPc: -1, defPc: -1,
 };
 
+/** A number register written at `defPc` (the commonest register: built without a spread). */
 export function scalarReg(value: Scalar, defPc: number): Reg {
-  return makeReg(RegType.SCALAR, { value, defPc });
+  return {
+    type: RegType.SCALAR, maybeNull: false, value, off: 0, id: 0, delta: 0, refId: 0, range: 0, memSize: 0, frame: 0,
+    funcPc: -1, defPc,
+  };
 }
 
 export function unknownScalar(defPc: number): Reg {
-  return makeReg(RegType.SCALAR, { defPc });
+  return scalarReg(UNKNOWN(), defPc);
 }
 
 export function constReg(v: bigint, defPc: number): Reg {
-  return makeReg(RegType.SCALAR, { value: Scalar.constant(BigInt.asUintN(64, v)), defPc });
+  return scalarReg(Scalar.constant(BigInt.asUintN(64, v)), defPc);
 }
 
 /**
