@@ -83,6 +83,7 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
     const globalFunctions = globalFunctionsOf(p.funcInfo, spec.btf, type.context.name);
     const result = verifyProgram(p.insns, {
       type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo, globalFunctions,
+      ...(p.sectionType?.sleepable ? { sleepable: true } : {}),
       ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
     });
     return { name: p.name, section: p.section, result, contextFallback: fallback };

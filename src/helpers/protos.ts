@@ -11,9 +11,10 @@
  */
 import { ArgKind as A, RetKind as R, type ArgKindValue, type HelperPrototype, type RetKindValue } from './prototype.js';
 
-type Extra = Partial<Pick<HelperPrototype, 'gplOnly' | 'changesPacketData' | 'callback'>>;
+type Extra = Partial<Pick<HelperPrototype, 'gplOnly' | 'changesPacketData' | 'callback' | 'mightSleep'>>;
 const GPL: Extra = { gplOnly: true };
 const PKT: Extra = { changesPacketData: true };
+const SLEEPS: Extra = { mightSleep: true };
 
 const I = R.INTEGER;
 const CTX = A.PTR_TO_CTX;
@@ -183,7 +184,7 @@ p(144, 'reserve_hdr_opt', I, [CTX, ANY, ANY]);
 p(145, 'inode_storage_get', R.PTR_TO_MAP_VALUE_OR_NULL, [MAP, BTF, A.PTR_TO_MAP_VALUE_OR_NULL, ANY]);
 p(146, 'inode_storage_delete', I, [MAP, BTF]);
 p(147, 'd_path', I, [BTF, A.PTR_TO_MEM, SZ0]);
-p(148, 'copy_from_user', I, [OUT, SZ0, ANY]);
+p(148, 'copy_from_user', I, [OUT, SZ0, ANY], SLEEPS);
 p(149, 'snprintf_btf', I, [A.PTR_TO_MEM, SZ, RO, SZ, ANY]);
 p(150, 'seq_printf_btf', I, [BTF, RO, SZ0, ANY]);
 p(151, 'skb_cgroup_classid', I, [CTX]);
@@ -196,7 +197,7 @@ p(157, 'task_storage_delete', I, [MAP, BTF]);
 p(158, 'get_current_task_btf', R.PTR_TO_BTF_ID, [], GPL);
 p(159, 'bprm_opts_set', I, [BTF, ANY]);
 p(160, 'ktime_get_coarse_ns', I, []);
-p(161, 'ima_inode_hash', I, [BTF, OUT, SZ]);
+p(161, 'ima_inode_hash', I, [BTF, OUT, SZ], SLEEPS);
 p(162, 'sock_from_file', R.PTR_TO_BTF_ID_OR_NULL, [BTF]);
 p(163, 'check_mtu', I, [CTX, ANY, A.PTR_TO_INT, ANY, ANY]);
 p(164, 'for_each_map_elem', I, [MAP, FN, STK, ANY],
@@ -229,9 +230,9 @@ p(187, 'set_retval', I, [ANY]);
 p(188, 'xdp_get_buff_len', I, [CTX]);
 p(189, 'xdp_load_bytes', I, [CTX, ANY, OUT, SZ]);
 p(190, 'xdp_store_bytes', I, [CTX, ANY, RO, SZ]);
-p(191, 'copy_from_user_task', I, [OUT, SZ0, ANY, BTF, ANY], GPL);
+p(191, 'copy_from_user_task', I, [OUT, SZ0, ANY, BTF, ANY], { ...GPL, ...SLEEPS });
 p(192, 'skb_set_tstamp', I, [CTX, ANY, ANY]);
-p(193, 'ima_file_hash', I, [BTF, OUT, SZ]);
+p(193, 'ima_file_hash', I, [BTF, OUT, SZ], SLEEPS);
 p(194, 'kptr_xchg', R.PTR_TO_BTF_ID_OR_NULL, [A.PTR_TO_KPTR, A.PTR_TO_BTF_ID_OR_NULL]);
 p(195, 'map_lookup_percpu_elem', R.PTR_TO_MAP_VALUE_OR_NULL, [MAP, KEY, ANY]);
 p(196, 'skc_to_mptcp_sock', R.PTR_TO_BTF_ID_OR_NULL, [SOCK]);

@@ -119,6 +119,8 @@ export interface HelperPrototype {
   readonly changesPacketData?: boolean;
   /** Only for GPL-compatible programs (gpl_only). */
   readonly gplOnly?: boolean;
+  /** The helper may sleep (might_sleep): only sleepable programs (BPF_F_SLEEPABLE) may call it. */
+  readonly mightSleep?: boolean;
   /** Which `callbackArg`s take a callback, and what it receives (bpf_loop, for_each_map_elem...). */
   readonly callback?: {
     /** Index (0-based) of the PTR_TO_FUNC argument. */

@@ -146,6 +146,7 @@ export class OpenObject {
         type, name: spec.name, maps,
         ...(plan.type === undefined && spec.sectionType?.expectedAttachType !== undefined
           ? { expectedAttachType: spec.sectionType.expectedAttachType } : {}), license: this.spec.license, lineInfo: lineInfoOf(spec.lineInfo), globalFunctions,
+        ...(spec.sectionType?.sleepable ? { sleepable: true } : {}),
         ...(options.checked === undefined ? {} : { checked: options.checked }),
         ...(options.verify === undefined ? {} : { verify: options.verify }),
       }));

@@ -40,6 +40,8 @@ export interface VerifyRequest {
   readonly lineInfo?: ReadonlyMap<number, string>;
   /** Global functions by entry pc, when the program came with BTF func info (as BPF_PROG_LOAD's func_info). */
   readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
+  /** The program is sleepable (BPF_F_SLEEPABLE). */
+  readonly sleepable?: boolean;
 }
 
 /**
@@ -102,6 +104,8 @@ export interface LoadOptions {
   readonly lineInfo?: ReadonlyMap<number, string>;
   /** Global functions by entry pc (from BTF func info; `globalFunctionsOf`): verified on their own, as Linux does. */
   readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
+  /** As BPF_F_SLEEPABLE: the program may call helpers that sleep (`bpf_copy_from_user`...). Default false. */
+  readonly sleepable?: boolean;
 }
 
 const LOOPBACK = 1;
@@ -176,6 +180,7 @@ export class Runtime {
         insns: byFd, mapByFd: (fd) => this.maps.map(fd), type: type.type, context: type.context, name, typeInfo: type,
         license: options.license ?? 'GPL', ...(options.lineInfo ? { lineInfo: options.lineInfo } : {}),
         ...(options.globalFunctions ? { globalFunctions: options.globalFunctions } : {}),
+        ...(options.sleepable ? { sleepable: true } : {}),
       };
       let result: VerifierResult | void;
       try {
@@ -230,7 +235,8 @@ export class Runtime {
     if (typeof v === 'function') return v;
     if (v !== undefined && v !== true) throw new RuntimeError(RuntimeErrorCode.BAD_OPTION, `verify must be a boolean or a function, not ${typeof v}`);
     return (r) => verifyForRuntime({ insns: r.insns, mapByFd: r.mapByFd, typeInfo: r.typeInfo, license: r.license,
-      ...(r.lineInfo ? { lineInfo: r.lineInfo } : {}), ...(r.globalFunctions ? { globalFunctions: r.globalFunctions } : {}) });
+      ...(r.lineInfo ? { lineInfo: r.lineInfo } : {}), ...(r.globalFunctions ? { globalFunctions: r.globalFunctions } : {}),
+      ...(r.sleepable ? { sleepable: true } : {}) });
   }
 
   /** Programs of another runtime would run against this one's maps: refuse them. */

@@ -38,6 +38,8 @@ export interface VerifyProgramOptions {
   readonly insnLimit?: number;
   /** Global functions by entry pc (`globalFunctionsOf`, from BTF func info): each verified on its own. */
   readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
+  /** The program is sleepable (BPF_F_SLEEPABLE: `.s` sections, `syscall`): it may call helpers that sleep. */
+  readonly sleepable?: boolean;
 }
 
 /** Runs the verifier on a program of a known type. */
@@ -55,6 +57,7 @@ export function verifyProgram(insns: readonly Instruction[], options: VerifyProg
     ...(options.lineInfo ? { lineInfo: options.lineInfo } : {}),
     ...(options.insnLimit !== undefined ? { insnLimit: options.insnLimit } : {}),
     ...(options.globalFunctions ? { globalFunctions: options.globalFunctions } : {}),
+    ...(options.sleepable ? { sleepable: true } : {}),
   });
 }
 
@@ -90,6 +93,7 @@ export interface RuntimeVerifyInput {
   readonly lineInfo?: ReadonlyMap<number, string>;
   readonly logLevel?: 0 | 1 | 2;
   readonly globalFunctions?: ReadonlyMap<number, GlobalFunction>;
+  readonly sleepable?: boolean;
 }
 
 /** Verifies a program about to be loaded into a runtime, its maps taken from the registry by fd. */
@@ -112,5 +116,6 @@ export function verifyForRuntime(input: RuntimeVerifyInput): VerifierResult {
     ...(input.lineInfo ? { lineInfo: input.lineInfo } : {}),
     ...(input.logLevel !== undefined ? { logLevel: input.logLevel } : {}),
     ...(input.globalFunctions ? { globalFunctions: input.globalFunctions } : {}),
+    ...(input.sleepable ? { sleepable: true } : {}),
   });
 }

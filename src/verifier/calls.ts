@@ -192,6 +192,7 @@ export function checkHelperCall(env: Env, st: VState, id: number, pc: number): C
   if (!proto) throw new Reject(pc, `invalid func unknown#${id}`, ErrorCategory.CALL);
   if (!env.helperAllowed(id)) throw new Reject(pc, `program of this type cannot use helper bpf_${proto.name}#${id}`, ErrorCategory.CALL);
   if (proto.gplOnly && !env.gpl) throw new Reject(pc, 'cannot call GPL-restricted function from non-GPL compatible program', ErrorCategory.CALL);
+  if (proto.mightSleep && !env.sleepable) throw new Reject(pc, 'helper call might sleep in a non-sleepable prog', ErrorCategory.CALL);
   const meta: CallMeta = { allocSize: 0, callbackPc: -1, releaseRef: 0 };
   // A number given to a helper for anything but ARG_ANYTHING (a size, a constant, a NULL) is checked by value.
   let scalars = 0;

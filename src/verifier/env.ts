@@ -15,6 +15,7 @@ export interface Env {
   readonly helperPrototype: (id: number) => HelperPrototype | undefined;
   readonly helperAllowed: (id: number) => boolean;
   readonly gpl: boolean;
+  readonly sleepable: boolean;
   readonly allowDivisionByZero: boolean;
   readonly allowUninitStack: boolean;
   readonly mapHelperCompatibility: boolean;

@@ -177,6 +177,8 @@ export interface VerifyOptions {
   readonly insnLimit?: number;
   /** The program's license is GPL-compatible (gpl_only helpers). Default true. */
   readonly gpl?: boolean;
+  /** The program is sleepable (BPF_F_SLEEPABLE): it may call helpers that might sleep. Default false. */
+  readonly sleepable?: boolean;
   /** Allowed range of r0 at exit (signed), e.g. XDP's [0, 4]; unchecked when absent. */
   readonly returnRange?: readonly [bigint, bigint];
   /** Bounded loops (Linux 5.3+ for privileged programs). Default true; false rejects back-edges. */

@@ -349,3 +349,20 @@ test('a global function is verified on its own from its signature; a call only c
   r = run(bad, { globalFunctions: new Map([[3, { name: 'sub', args: [], invalid: "Global function sub() doesn't return scalar. Only those are supported." }]]) });
   assert.equal(r.error?.message, "Global function sub() doesn't return scalar. Only those are supported.");
 });
+
+test('a helper that might sleep is only for sleepable programs', () => {
+  const program = `
+    r1 = r10
+    r1 += -8
+    r2 = 8
+    r3 = 4096
+    call 148
+    r0 = 0
+    exit`;
+  const plain = run(program);
+  assert.equal(plain.ok, false);
+  assert.equal(plain.error!.message, 'helper call might sleep in a non-sleepable prog');
+  assert.equal(plain.error!.pc, 4);
+  const sleepable = run(program, { sleepable: true });
+  assert.equal(sleepable.ok, true, sleepable.error?.message);
+});

@@ -166,6 +166,7 @@ class Checker {
         helperPrototype: o.helperPrototype ?? (() => undefined),
         helperAllowed: allowed === undefined ? () => true : typeof allowed === 'function' ? allowed : (id) => allowed.has(id),
         gpl: o.gpl ?? true,
+        sleepable: o.sleepable ?? false,
         allowDivisionByZero: o.allowDivisionByZero ?? true,
         allowUninitStack: o.allowUninitStack ?? true,
         mapHelperCompatibility: o.mapHelperCompatibility ?? true,
