@@ -124,3 +124,17 @@ test('ebee run --type verifies first: rejected programs do not run, --no-verify 
   assert.equal(plain.status, 0);
   assert.match(plain.out, /not verified \(--no-verify\): runs checked/);
 });
+
+test('ebee verify --sleepable: a helper that might sleep needs it; objects say it by section', () => {
+  const prog = write('sleeps.s', 'r1 = r10\nr1 += -8\nr2 = 8\nr3 = 4096\ncall 148\nr0 = 0\nexit\n');
+  const plain = cli('verify', prog, '--type', 'kprobe', '--log-level', '0');
+  assert.equal(plain.status, 1);
+  assert.match(plain.out, /helper call might sleep in a non-sleepable prog/);
+  assert.equal(cli('verify', prog, '--type', 'kprobe', '--sleepable', '--log-level', '0').status, 0);
+  const object = new URL('../../../src/elf/fixtures/sleepable.o', import.meta.url).pathname;
+  const both = cli('verify', object, '--log-level', '0');
+  assert.equal(both.status, 1);
+  assert.match(both.out, /uprobe\.s\/sleepable_reader: safe/);
+  assert.match(both.out, /kprobe\/plain_reader: rejected at insn \d+ \[call\]: helper call might sleep/);
+  assert.equal(cli('verify', object, '--sleepable').status, 2, 'objects carry it per section');
+});

@@ -43,7 +43,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a program as the Linux verifier would (exit 0 safe, 1 rejected)',
   usage: `ebee verify FILE [--type T] [--map NAME:TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]...
-                 [--log-level 0|1|2] [--json] [--dialect pseudo-c|mnemonic]
+                 [--sleepable] [--log-level 0|1|2] [--json] [--dialect pseudo-c|mnemonic]
 
 Verifies FILE (an ELF object, assembly, .hex or raw bytecode) by abstract interpretation, as Linux
 does at load time: every path must terminate and touch only memory it may. Prints the
@@ -57,6 +57,8 @@ branches taken, where the offending register came from, and a hint.
                 sections that name none
   --map SPEC    a map the program names, in order (assembly names map to indices by
                 first use); TYPE by name (array, hash, ringbuf, ...) or number
+  --sleepable   for assembly: the program is sleepable (BPF_F_SLEEPABLE), so it may call
+                helpers that might sleep (bpf_copy_from_user...); objects say it by section
   --json        the result as JSON (ok, error, stats, explain, log)
   --section S, --program P   verify only this section / program of an ELF object
                 (default: every program; a .text function may be named too)
@@ -76,7 +78,7 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
       else rest.push(a);
     }
     const args = parseArgs(rest, {
-      type: { value: true }, 'log-level': { value: true, choices: ['0', '1', '2'] }, json: {},
+      type: { value: true }, 'log-level': { value: true, choices: ['0', '1', '2'] }, json: {}, sleepable: {},
       dialect: { value: true, choices: DIALECTS }, section: { value: true }, program: { value: true },
     });
     const [file] = expectPositionals(args, ['FILE']);
@@ -87,6 +89,7 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
     const json = args.flags.has('json');
     if (isElf) {
       if (maps.length) throw new UsageError('an ELF object declares its own maps: --map is for assembly and bytecode');
+      if (args.flags.has('sleepable')) throw new UsageError('an ELF object says which programs are sleepable by section (.s, syscall): --sleepable is for assembly and bytecode');
       const section = flagValue(args, 'section');
       const program = flagValue(args, 'program');
       const verdicts = verifyObject(bytes, {
@@ -127,7 +130,7 @@ Exit status: 0 safe, 1 rejected or unreadable, 2 usage.`,
       }
       insns = linked.insns;
     }
-    const result = verifyProgram(insns, { type: typeInfo, maps: maps.map((m) => m.desc), logLevel });
+    const result = verifyProgram(insns, { type: typeInfo, maps: maps.map((m) => m.desc), logLevel, ...(args.flags.has('sleepable') ? { sleepable: true } : {}) });
     if (json) {
       out.log(JSON.stringify({ ok: result.ok, error: result.error ?? null, stats: result.stats, explain: result.explain ?? null, log: result.log }, null, 2));
       return result.ok ? 0 : 1;
