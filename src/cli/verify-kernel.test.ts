@@ -138,7 +138,9 @@ function kernelJob(p: ProgramSpec, maps: readonly ObjectMap[], btf: Btf | undefi
     if (ins.opcode === 0x18 && ins.src === 3) return { skip: 'names a kernel BTF id' };
     if (ins.opcode === 0x18 && ins.src === 4) callbacks = true;
   }
-  const globals = btf ? globalFunctionsOf(p.funcInfo, btf, programType(type).context.name) : new Map();
+  const attachType = p.sectionType?.expectedAttachType;
+  const context = { name: programType(type).context.name, type, ...(attachType === undefined ? {} : { attachType }) };
+  const globals = btf ? globalFunctionsOf(p.funcInfo, btf, context) : new Map();
   const withBtf = btf !== undefined && p.funcInfo.length > 0 && (callbacks || globals.size > 0);
   if (callbacks && !withBtf) return { skip: 'takes a callback address (needs BTF func_info)' };
   const used = new Set<number>();
