@@ -52,7 +52,7 @@ const NEEDS_BTF_TARGET = new Set<number>([ProgramType.TRACING, ProgramType.STRUC
 /**
  * Measured against Linux 6.18 (root, CONFIG_BPF_KPROBE_OVERRIDE off), last after the
  * sockmap, lwt, cgroup device/sysctl/sockopt and flow-dissector models and the global
- * function argument tags: fixtures 81/81 (hooks.o's 14 programs and arg_tags.o's 28
+ * function argument tags: fixtures 82/82 (hooks.o's 14 programs and arg_tags.o's 29
  * among them; programs with global functions or callbacks go with the object's BTF and
  * func_info, as libbpf loads them); corpus 365/368 (no
  * corpus program is typed as one of the new types), every program at Linux's
@@ -62,7 +62,7 @@ const NEEDS_BTF_TARGET = new Set<number>([ProgramType.TRACING, ProgramType.STRUC
  * kernel with them does. Floors: raise them as the verifier improves; never lower them
  * to pass.
  */
-const FLOOR = { fixtureAgree: 81, corpusAgree: 365, corpusMaxUnsound: 3 };
+const FLOOR = { fixtureAgree: 82, corpusAgree: 365, corpusMaxUnsound: 3 };
 
 interface Job {
   readonly where: string;

@@ -12,8 +12,7 @@ import { BtfBuilder, BtfFuncLinkage, BtfKind, parseBtf } from '../btf/index.js';
 import { AttachType, ProgramType, parseObject } from '../elf/index.js';
 import { programTypeFor } from '../progs/index.js';
 import type { GlobalArg } from '../verifier/index.js';
-import { globalFunctionsOf, mapDescriptorOf, verifyProgram } from './index.js';
-import type { ContextOf } from './arg-ctx.js';
+import { globalFunctionsOf, mapDescriptorOf, verifyProgram, type ContextOf } from './index.js';
 
 type Param = 'int' | 'void*' | 'u64*' | 'u32*' | 'regs*' | 'user_regs*' | 'skb*' | 'kskb*' | 'anon*' | 'dynptr*';
 
@@ -112,6 +111,7 @@ const KERNEL: Readonly<Record<string, string>> = {
   tc_ctx_void_ok: 'accept', tc_ctx_skb_ok: 'accept', kprobe_ctx_void_ok: 'accept', kprobe_ctx_regs_ok: 'accept',
   raw_tp_ctx_u64_ok: 'accept', tp_ctx_any_ok: 'accept', perf_ctx_regs_ok: 'accept', sock_ctx_ok: 'accept',
   tc_nonnull_maybe_null: 'arg#0 is expected to be non-NULL',
+  tc_nonnull_too_small: 'invalid access to map value, value_size=4 off=0 size=8',
   tc_tag_on_scalar: 'arg#0 has pointer tag, but is not a pointer type',
   tc_nonnull_on_ctx: 'arg#0 has invalid combination of tags',
   tc_ctx_not_ctx: 'arg#0 expects pointer to ctx',
