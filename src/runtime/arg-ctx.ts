@@ -60,10 +60,13 @@ function specialCase(t: BtfType, type: number, attach: number | undefined): bool
   }
 }
 
-/** Where the program type is unknown, ebee's context model names the struct. */
+/** The program a global function is verified for, as far as its context goes. */
 export interface ContextOf {
+  /** ebee's context struct for the program; what `arg:ctx` struct pointers must name when `type` is absent or unlisted. */
   readonly name: string;
+  /** The program type (`ProgramType`). */
   readonly type?: number;
+  /** The expected attach type, which decides for tracing programs. */
   readonly attachType?: number;
 }
 
