@@ -5,8 +5,8 @@
  * verification itself is the runtime's (`verifyProgram`), the one loading runs.
  */
 import { parseObject, type ProgramSpec } from '../elf/index.js';
-import { programTypeFor } from '../progs/index.js';
-import { globalFunctionsOf, mapDescriptorOf, verifyProgram, type VerifyProgramOptions } from '../runtime/index.js';
+import { programTypeFor, type ProgramTypeInfo } from '../progs/index.js';
+import { globalFunctionsOf, mapDescriptorOf, verifyProgram } from '../runtime/index.js';
 import { ErrorCategory, TEST_CONTEXT, type VerifierResult } from '../verifier/index.js';
 
 export interface ProgramVerdict {
@@ -37,7 +37,7 @@ export interface VerifyObjectOptions {
 }
 
 function typeOf(p: ProgramSpec, fallbackType: string | number | undefined):
-  { type: VerifyProgramOptions['type']; fallback: false } | { fallback: true; reason: string } {
+  { type: ProgramTypeInfo; fallback: false } | { fallback: true; reason: string } {
   try {
     const named = p.type === 0 && fallbackType !== undefined;
     return { type: programTypeFor(named ? fallbackType : p.type, named ? undefined : p.sectionType?.expectedAttachType), fallback: false };
@@ -80,7 +80,10 @@ export function verifyObject(bytes: Uint8Array, options: VerifyObjectOptions = {
     const type = typed.fallback ? { context: TEST_CONTEXT } : typed.type;
     const fallback = typed.fallback;
     const lineInfo = new Map(p.lineInfo.map((l) => [l.pc, `${l.fileName}:${l.lineNum}: ${l.line.trim()}`]));
-    const globalFunctions = globalFunctionsOf(p.funcInfo, spec.btf, type.context.name);
+    // The program type and attach type decide which pointers `arg:ctx` may tag.
+    const attachType = p.type === 0 ? undefined : p.sectionType?.expectedAttachType;
+    const globalFunctions = globalFunctionsOf(p.funcInfo, spec.btf, typed.fallback ? type.context.name
+      : { name: type.context.name, type: typed.type.type, ...(attachType === undefined ? {} : { attachType }) });
     const result = verifyProgram(p.insns, {
       type, maps, logLevel: options.logLevel ?? 1, license: p.license, lineInfo, globalFunctions,
       ...(p.sectionType?.sleepable ? { sleepable: true } : {}),

@@ -6,9 +6,16 @@
  * memory of its pointee's size that may be NULL; anything else is refused. Without BTF
  * func info every function is static (verified in its callers' context), as for the
  * kernel when a loader passes no func_info.
+ *
+ * `arg:` decl tags (arg-tags.ts) come first, as in the kernel: `arg:ctx` makes a
+ * pointer the context (arg-ctx.ts says which pointers may carry it), `arg:nonnull`
+ * makes memory callers must pass non-NULL, so the callee need not check. Tags on
+ * static functions are not read: Linux ignores them there too.
  */
 import { BtfKind, BtfFuncLinkage, BTF_KIND_NAMES, type Btf, type BtfType } from '../btf/index.js';
 import type { GlobalArg, GlobalFunction } from '../verifier/index.js';
+import { ctxTagProblem, type ContextOf } from './arg-ctx.js';
+import { argTagsOf, invalidArg, refusedPointer } from './arg-tags.js';
 
 /** Linux's MAX_BPF_FUNC_REG_ARGS. */
 const MAX_ARGS = 5;
@@ -36,35 +43,45 @@ function pointsToContext(btf: Btf, ptrId: number, ctxName: string): boolean {
   return target.name === ctxName || PROJECTIONS[ctxName] === target.name;
 }
 
-function argOf(btf: Btf, fn: string, index: number, typeId: number, ctxName: string): GlobalArg {
-  if (typeId === 0) return { kind: 'invalid', reason: `Global function ${fn}() has a variadic argument` };
+function argOf(btf: Btf, funcId: number, index: number, typeId: number, ctx: ContextOf): GlobalArg {
+  const fn = btf.typeById(funcId).name;
+  if (typeId === 0) return invalidArg(`Global function ${fn}() has a variadic argument`);
+  const tags = argTagsOf(btf, funcId, index);
+  if (tags === 'unknown') return invalidArg(`arg#${index} has unsupported set of tags`);
   const t = btf.resolve(typeId);
-  if (isScalarType(t)) return { kind: 'scalar' };
-  if (t.kind !== BtfKind.PTR) return { kind: 'invalid', reason: `Arg#${index} type ${label(t)} in ${fn}() is not supported yet.` };
-  if (pointsToContext(btf, t.id, ctxName)) return { kind: 'ctx' };
+  if (t.kind !== BtfKind.PTR) {
+    if (tags.size) return invalidArg(`arg#${index} has pointer tag, but is not a pointer type`);
+    if (isScalarType(t)) return { kind: 'scalar' };
+    return invalidArg(`Arg#${index} type ${label(t)} in ${fn}() is not supported yet.`);
+  }
+  // A tagged or untagged context takes no other tag; only a tagged one has its pointee checked.
+  if (tags.has('ctx') || pointsToContext(btf, t.id, ctx.name)) {
+    if (tags.size > (tags.has('ctx') ? 1 : 0)) return invalidArg(`arg#${index} has invalid combination of tags`);
+    const problem = tags.has('ctx') ? ctxTagProblem(btf, t, index, ctx) : undefined;
+    return problem ? invalidArg(problem) : { kind: 'ctx' };
+  }
   const pointee = btf.skipModifiers(t.type);
+  const named = btf.resolve(pointee);
+  // A dynptr argument takes no tags (ebee types an untagged one as plain memory).
+  if (tags.size && named.kind === BtfKind.STRUCT && named.name === 'bpf_dynptr') return invalidArg(`arg#${index} has invalid combination of tags`);
+  const refused = refusedPointer(index, tags);
+  if (refused) return refused;
   try {
-    return { kind: 'mem', size: btf.sizeof(pointee), nullable: true };
+    return { kind: 'mem', size: btf.sizeof(pointee), nullable: !tags.has('nonnull') };
   } catch {
-    const p = btf.resolve(pointee);
-    return { kind: 'invalid', reason: `arg#${index} reference type('${label(p)}') size cannot be determined` };
+    return invalidArg(`arg#${index} reference type('${label(named)}') size cannot be determined`);
   }
-}
-
-/** Tags such as `__arg_ctx` or `__arg_nonnull` change an argument's type; ebee does not model them. */
-function hasArgTags(btf: Btf, funcId: number): boolean {
-  for (const t of btf.types) {
-    if (t && t.kind === BtfKind.DECL_TAG && t.type === funcId && t.componentIdx >= 0 && t.name.startsWith('arg:')) return true;
-  }
-  return false;
 }
 
 /**
  * The global functions among `funcInfo` (entry pc and BTF FUNC id of each function of
- * the linked program; pc 0, the program itself, is never one), by entry pc.
+ * the linked program; pc 0, the program itself, is never one), by entry pc. `context`
+ * is the name of ebee's context struct for the program, or that with the program type
+ * and expected attach type, which decide which pointers `arg:ctx` may tag.
  */
 export function globalFunctionsOf(funcInfo: readonly { readonly pc: number; readonly typeId: number }[], btf: Btf | undefined,
-  contextName: string): Map<number, GlobalFunction> {
+  context: string | ContextOf): Map<number, GlobalFunction> {
+  const ctx: ContextOf = typeof context === 'string' ? { name: context } : context;
   const out = new Map<number, GlobalFunction>();
   if (!btf) return out;
   for (const { pc, typeId } of funcInfo) {
@@ -74,12 +91,11 @@ export function globalFunctionsOf(funcInfo: readonly { readonly pc: number; read
     const proto = btf.typeById(func.type);
     if (proto.kind !== BtfKind.FUNC_PROTO) continue;
     const name = func.name;
-    const args = proto.params.map((p, i) => argOf(btf, name, i, p.type, contextName));
+    const args = proto.params.map((p, i) => argOf(btf, typeId, i, p.type, ctx));
     let invalid: string | undefined;
     const ret = proto.returnType === 0 ? undefined : btf.resolve(proto.returnType);
     if (!ret || !isScalarType(ret)) invalid = `Global function ${name}() doesn't return scalar. Only those are supported.`;
     else if (args.length > MAX_ARGS) invalid = `Global function ${name}() with ${args.length} > ${MAX_ARGS} args. Buggy compiler.`;
-    else if (hasArgTags(btf, typeId)) invalid = `Global function ${name}() has argument tags (arg:...), which ebee does not model`;
     out.set(pc, { name, args, ...(invalid ? { invalid } : {}) });
   }
   return out;

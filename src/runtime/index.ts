@@ -11,6 +11,7 @@ export {
   verifyForRuntime, verifyProgram, mapDescriptorOf, isGplCompatible, type RuntimeVerifyInput, type VerifyProgramOptions,
 } from './verify.js';
 export { globalFunctionsOf } from './global-funcs.js';
+export type { ContextOf } from './arg-ctx.js';
 export { Program, type RunOptions, type RunOutcome } from './program.js';
 export {
   type TestRunOptions, type TestRunResult, type TestRunEvent, type EngineName, MAX_TAIL_CALLS,

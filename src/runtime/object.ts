@@ -141,7 +141,9 @@ export class OpenObject {
         core.set(spec.name, applied.outcomes);
       }
       const type = plan.type ?? spec.type;
-      const globalFunctions = globalFunctionsOf(spec.funcInfo, this.spec.btf, programType(type).context.name);
+      const attachType = plan.type === undefined ? spec.sectionType?.expectedAttachType : undefined;
+      const globalFunctions = globalFunctionsOf(spec.funcInfo, this.spec.btf,
+        { name: programType(type).context.name, type: programType(type).type, ...(attachType === undefined ? {} : { attachType }) });
       programs.set(spec.name, this.host.loadProgram(insns, {
         type, name: spec.name, maps,
         ...(plan.type === undefined && spec.sectionType?.expectedAttachType !== undefined

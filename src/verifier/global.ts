@@ -44,7 +44,6 @@ function checkArg(env: Env, st: VState, pc: number, k: number, arg: GlobalArg): 
       return undefined;
     case 'mem': {
       if (isNull(reg)) return undefined;
-      if (reg.maybeNull && !arg.nullable) return `arg#${k} is expected to be non-NULL`;
       const asValid = { ...reg, maybeNull: false };
       if (!memPointer(asValid)) return `R${regno} type=${typeName(reg)} expected=memory of ${arg.size} bytes`;
       // The callee may read and write all `size` bytes (check_mem_reg): written stack bytes become unknown.
@@ -59,6 +58,9 @@ function checkArg(env: Env, st: VState, pc: number, k: number, arg: GlobalArg): 
       } finally {
         f.regs[regno] = reg;
       }
+      // Only after the access checks, as Linux orders them; a literal NULL passed above
+      // (check_mem_reg lets it through before this check, which sees no maybe-NULL flag).
+      if (reg.maybeNull && !arg.nullable) return `arg#${k} is expected to be non-NULL`;
       return undefined;
     }
     case 'invalid':
