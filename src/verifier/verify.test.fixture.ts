@@ -2,6 +2,7 @@
  * Shared setup for the verifier's tests: assemble text and verify it with Linux's
  * helper table and a few maps.
  */
+import assert from 'node:assert/strict';
 import { assemble } from '../asm/index.js';
 import { helperPrototype } from '../helpers/index.js';
 import { MapType } from '../maps/constants.js';
@@ -35,4 +36,19 @@ export function lookup(map: number): string {
     r2 += -4
     r1 = map_idx(${map}) ll
     call 1`;
+}
+
+/**
+ * `program(a, b)` forks into two paths that make `a` or `b` a later offset into an
+ * 8-byte map value: with 4 and 100 (either order) one path is out of bounds and the
+ * program must be rejected, so pruning must not merge the paths; with 4 and 7 both are
+ * in bounds and it is accepted.
+ */
+export function offsetPathsStayApart(program: (a: number, b: number) => string): void {
+  for (const [a, b] of [[4, 100], [100, 4]] as const) {
+    const r = run(program(a, b), { recordStates: false });
+    assert.equal(r.ok, false, `offset ${a} or ${b} into an 8-byte value must be rejected`);
+    assert.match(r.error!.message, /invalid access to map value/);
+  }
+  assert.equal(run(program(4, 7), { recordStates: false }).ok, true);
 }
