@@ -4,7 +4,7 @@
  * instruction, every function ends in `exit` or a jump, every instruction is reachable,
  * and (when loops are not allowed) there are no back-edges. Also computes what the
  * analysis needs: function starts, prune points, successors and static register liveness
- * (stack liveness and precision are learnt during the walk: stack-liveness.ts, precision.ts).
+ * (stack liveness and precision are learnt during the walk: stack-liveness.ts, backtrack.ts).
  */
 import {
   AtomicOp, CallSrc, Class, JmpOp, LDDW_OPCODE, LddwSrc, Mode, classOf, type Instruction,

@@ -1,8 +1,9 @@
 /**
  * What the walk tells stack liveness and precision (`stack-liveness.ts`,
- * `precision.ts`) as the checks run: stack reads and writes, attributed to the frame
- * they touch (a callee's access to its caller's frame counts at the caller's call), the
- * values checks depend on, and the numbers a branch refines together.
+ * `precision.ts`, `backtrack.ts`) as the checks run: stack reads and writes, attributed
+ * to the frame they touch (a callee's access to its caller's frame counts at the
+ * caller's call), the values checks depend on (demanded on the path that made the
+ * check), and the numbers a branch refines together.
  */
 import type { Env } from './env.js';
 import type { Precision } from './precision.js';
