@@ -6,13 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AddressSpace } from '../vm/index.js';
 import { AttachType as A, ProgramType as T } from '../elf/index.js';
 import type { ContextLayout } from '../verifier/context.js';
+import { assertMatchesC, cMembers, probeLayouts } from './c-layout.test.fixture.js';
 import {
   BPF_FLOW_KEYS_LAYOUT, BpfFlowKeys, CGROUP_DEVICE, CGROUP_SOCKOPT, CGROUP_SYSCTL, FLOW_DISSECTOR, LWT_IN, LWT_SEG6LOCAL,
   LWT_XMIT, ProgError, ProgErrorCode, SK_MSG, SK_SKB, SkBuff, programTypeFor, programTypeForSectionName,
@@ -36,39 +33,13 @@ const STRUCTS: ReadonlyArray<readonly [string, ContextLayout]> = [
 ];
 
 test('sk_msg_md, bpf_cgroup_dev_ctx, bpf_sysctl, bpf_sockopt and bpf_flow_keys match the system header', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ebee-hooks-'));
-  try {
-    const members = STRUCTS.map(([s, l]) => [s, [...new Set(l.fields.filter((f) => !f.name.includes(':'))
-      .map((f) => f.name.replace(/\[\d+\]$/, '')))]] as const);
-    const c = ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/bpf.h>', 'int main(void) {',
-      ...members.flatMap(([s, names]) => names.map((n) =>
-        `printf("%s %s %zu %zu\\n", "${s}", "${n}", offsetof(struct ${s}, ${n}), sizeof(((struct ${s} *)0)->${n}));`)),
-      ...STRUCTS.map(([s]) => `printf("%s SIZE %zu 0\\n", "${s}", sizeof(struct ${s}));`),
-      'return 0; }'].join('\n');
-    writeFileSync(join(dir, 'o.c'), c);
-    try {
-      execFileSync('cc', [join(dir, 'o.c'), '-o', join(dir, 'o')], { stdio: 'pipe' });
-    } catch {
-      t.skip('no C compiler with linux/bpf.h');
-      return;
-    }
-    const lines = execFileSync(join(dir, 'o'), { encoding: 'utf8' }).trim().split('\n');
-    let checked = 0;
-    for (const line of lines) {
-      const [s, name, off, size] = line.split(' ') as [string, string, string, string];
-      const layout = STRUCTS.find(([n]) => n === s)![1];
-      if (name === 'SIZE') { assert.equal(layout.size, Number(off), `sizeof(struct ${s})`); continue; }
-      const f = layout.fields.find((x) => x.name === name || x.name === `${name}[0]`)!;
-      assert.equal(f.offset, Number(off), `${s}.${name} offset`);
-      const count = layout.fields.filter((x) => x.name.startsWith(`${name}[`)).length || 1;
-      assert.equal(f.size * count, Number(size), `${s}.${name} size`);
-      checked++;
-    }
-    assert.equal(checked, members.reduce((n, [, names]) => n + names.length, 0));
-    assert.ok(checked >= 39, `${checked} members checked`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const members = STRUCTS.map(([s, l]) => [s, cMembers(l)] as const);
+  const probe = probeLayouts(members);
+  if (!probe) return t.skip('no C compiler with linux/bpf.h');
+  let checked = 0;
+  for (const [s, layout] of STRUCTS) checked += assertMatchesC(probe, s, layout);
+  assert.equal(checked, members.reduce((n, [, names]) => n + names.length, 0));
+  assert.ok(checked >= 39, `${checked} members checked`);
 });
 
 test('sk_skb and lwt: the __sk_buff fields each may read and write', () => {

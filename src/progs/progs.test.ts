@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AddressSpace } from '../vm/index.js';
+import { assertMatchesC, cMembers, probeLayouts } from './c-layout.test.fixture.js';
 import { ProgramType } from '../elf/index.js';
 import {
   CGROUP_SKB, KPROBE, PT_REGS_LAYOUTS, ProgError, ProgErrorCode, RAW_TRACEPOINT, SCHED_CLS, SOCKET_FILTER, SYSCALL, SkBuff,
@@ -37,41 +34,13 @@ function fieldOf(t: ProgramTypeInfo, name: string) {
 }
 
 test('__sk_buff and xdp_md offsets match the system header', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ebee-ctx-'));
-  try {
-    // Names with ':' are other views of a member (cb as u64s), not C members.
-    const fields = skbLayout('tc').fields.filter((f) => !/\[[1-9]\]$/.test(f.name) && !f.name.includes(':'))
-      .map((f) => f.name.replace('[0]', ''));
-    const c = ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/bpf.h>', 'int main(void) {',
-      ...fields.map((f) => `printf("skb %s %zu %zu\\n", "${f}", offsetof(struct __sk_buff, ${f}), sizeof(((struct __sk_buff *)0)->${f}));`),
-      ...XDP_MD_LAYOUT.fields.map((f) => `printf("xdp %s %zu %zu\\n", "${f.name}", offsetof(struct xdp_md, ${f.name}), sizeof(((struct xdp_md *)0)->${f.name}));`),
-      'printf("size %zu %zu\\n", sizeof(struct __sk_buff), sizeof(struct xdp_md)); return 0; }'].join('\n');
-    writeFileSync(join(dir, 'o.c'), c);
-    try {
-      execFileSync('cc', [join(dir, 'o.c'), '-o', join(dir, 'o')], { stdio: 'pipe' });
-    } catch {
-      t.skip('no C compiler with linux/bpf.h');
-      return;
-    }
-    const lines = execFileSync(join(dir, 'o'), { encoding: 'utf8' }).trim().split('\n');
-    const skb = skbLayout('tc');
-    for (const line of lines) {
-      const [kind, name, off, size] = line.split(' ');
-      if (kind === 'size') {
-        assert.equal(Number(name), skb.size);
-        assert.equal(Number(off), XDP_MD_LAYOUT.size);
-        continue;
-      }
-      const layout = kind === 'skb' ? skb : XDP_MD_LAYOUT;
-      const f = layout.fields.find((x) => x.name === name || x.name === `${name}[0]`)!;
-      assert.equal(f.offset, Number(off), `${name} offset`);
-      const count = layout.fields.filter((x) => x.name.startsWith(`${name}[`)).length || 1;
-      assert.equal(f.size * count, Number(size), `${name} size`);
-    }
-    assert.equal(lines.length, fields.length + XDP_MD_LAYOUT.fields.length + 1);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const skb = skbLayout('tc');
+  const members = [['__sk_buff', cMembers(skb)], ['xdp_md', cMembers(XDP_MD_LAYOUT)]] as const;
+  const probe = probeLayouts(members);
+  if (!probe) return t.skip('no C compiler with linux/bpf.h');
+  const checked = assertMatchesC(probe, '__sk_buff', skb) + assertMatchesC(probe, 'xdp_md', XDP_MD_LAYOUT);
+  assert.equal(checked, members[0][1].length + members[1][1].length);
+  assert.equal(probe.sizes.size, 2, 'both struct sizes compared');
 });
 
 test('context access rules per type follow the kernel', () => {

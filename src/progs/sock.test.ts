@@ -4,14 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AddressSpace } from '../vm/index.js';
 import { AttachType as A, ProgramType } from '../elf/index.js';
 import { PROTOTYPES } from '../helpers/index.js';
 import type { ContextLayout } from '../verifier/context.js';
+import { assertMatchesC, cMembers, probeLayouts } from './c-layout.test.fixture.js';
 import {
   BpfPerfEventData, CGROUP_SKB, CGROUP_SOCK, CGROUP_SOCK_ADDR, PERF_EVENT, PROGRAM_TYPES, SOCK_OPS, TRACING, XDP,
   SOCKET_FILTER, helpersFor, programTypeFor, programTypeForSectionName, type ProgramTypeInfo,
@@ -35,67 +32,18 @@ const STRUCTS: ReadonlyArray<readonly [string, ContextLayout, (name: string) => 
   ['bpf_perf_event_data', PERF_EVENT.context, (n) => !n.startsWith('regs.')],
 ];
 
-/** C printing each member's offset and size, and each struct's size. */
-function probeSource(members: ReadonlyArray<readonly [string, readonly string[]]>, sized: ReadonlySet<string>): string {
-  return ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/bpf.h>', '#include <linux/bpf_perf_event.h>',
-    'int main(void) {',
-    ...members.flatMap(([s, names]) => names.map((n) =>
-      `printf("%s %s %zu %zu\\n", "${s}", "${n}", offsetof(struct ${s}, ${n}), sizeof(((struct ${s} *)0)->${n}));`)),
-    ...[...sized].map((s) => `printf("%s SIZE %zu 0\\n", "${s}", sizeof(struct ${s}));`),
-    'printf("bpf_perf_event_data regs %zu %zu\\n", offsetof(struct bpf_perf_event_data, regs), sizeof(bpf_user_pt_regs_t));',
-    'return 0; }'].join('\n');
-}
-
 test('bpf_sock_ops, bpf_sock, bpf_sock_addr and bpf_perf_event_data match the system header', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ebee-ctx-'));
-  try {
-    let members = STRUCTS.map(([s, layout, keep]) => [s,
-      [...new Set(layout.fields.filter((f) => keep(f.name)).map((f) => f.name.replace(/\[\d+\]$/, '')))]] as const);
-    const sized = new Set(STRUCTS.map(([s]) => s));
-    // An older system header lacks the newest members (bpf_sock_ops.skb_hwtstamp came
-    // in Linux 6.2): those are left out, said so, and that struct's size is not compared.
-    for (let attempt = 0; ; attempt++) {
-      writeFileSync(join(dir, 'o.c'), probeSource(members, sized));
-      let stderr = '';
-      try {
-        execFileSync('cc', [join(dir, 'o.c'), '-o', join(dir, 'o')], { stdio: 'pipe' });
-        break;
-      } catch (err) {
-        stderr = String((err as { stderr?: unknown }).stderr ?? '');
-      }
-      const missing = [...stderr.matchAll(/'struct (\w+)' has no member named '(\w+)'|‘struct (\w+)’ has no member named ‘(\w+)’/g)]
-        .map((m) => [m[1] ?? m[3]!, m[2] ?? m[4]!] as const);
-      if (!missing.length || attempt > 3) {
-        t.skip('no C compiler with linux/bpf.h');
-        return;
-      }
-      for (const [s, n] of missing) {
-        console.log(`the system's linux/bpf.h has no ${s}.${n}: not compared`);
-        sized.delete(s);
-      }
-      members = members.map(([s, names]) => [s, names.filter((n) => !missing.some(([ms, mn]) => ms === s && mn === n))] as const);
-    }
-    const lines = execFileSync(join(dir, 'o'), { encoding: 'utf8' }).trim().split('\n');
-    let checked = 0;
-    for (const line of lines) {
-      const [s, name, off, size] = line.split(' ') as [string, string, string, string];
-      const layout = STRUCTS.find(([n]) => n === s)![1];
-      if (name === 'SIZE') { assert.equal(layout.size, Number(off), `sizeof(struct ${s})`); continue; }
-      if (name === 'regs') {
-        assert.equal(Number(off), BpfPerfEventData.regs);
-        assert.equal(Number(size), BpfPerfEventData.sample_period, 'the registers fill the struct up to sample_period');
-        continue;
-      }
-      const f = layout.fields.find((x) => x.name === name || x.name === `${name}[0]`)!;
-      assert.equal(f.offset, Number(off), `${s}.${name} offset`);
-      const count = layout.fields.filter((x) => x.name.startsWith(`${name}[`)).length || 1;
-      assert.equal(f.size * count, Number(size), `${s}.${name} size`);
-      checked++;
-    }
-    assert.ok(checked > 60, `${checked} members checked`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const members = STRUCTS.map(([s, layout, keep]) => [s, cMembers(layout, keep)] as const);
+  const probe = probeLayouts(members, {
+    headers: ['linux/bpf.h', 'linux/bpf_perf_event.h'],
+    values: { regsOffset: 'offsetof(struct bpf_perf_event_data, regs)', regsSize: 'sizeof(bpf_user_pt_regs_t)' },
+  });
+  if (!probe) return t.skip('no C compiler with linux/bpf.h');
+  let checked = 0;
+  for (const [s, layout] of STRUCTS) checked += assertMatchesC(probe, s, layout);
+  assert.equal(probe.values.get('regsOffset'), BpfPerfEventData.regs);
+  assert.equal(probe.values.get('regsSize'), BpfPerfEventData.sample_period, 'the registers fill the struct up to sample_period');
+  assert.ok(checked > 60, `${checked} members checked`);
 });
 
 test('sock_ops: whole u32 reads, reply words and sk_txhash writable, pointers at 184..200', () => {
